@@ -1,0 +1,19 @@
+// Tests are compiled by `tsc -p tsconfig.json` into build/ first, so jest runs plain JavaScript and needs
+// no TypeScript transform (no ts-jest or babel in the dependency budget).
+const common = { testEnvironment: "node", transform: {}, rootDir: __dirname };
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    {
+      ...common,
+      displayName: "unit",
+      testMatch: ["<rootDir>/build/test/*.test.js", "<rootDir>/build/test/regressions/*.test.js"],
+    },
+    {
+      ...common,
+      displayName: "e2e",
+      testMatch: ["<rootDir>/build/test/e2e/*.test.js"],
+    },
+  ],
+};
