@@ -1,0 +1,438 @@
+/**
+ * `ClientSecretRotationProvider`: the dynamic provider behind {@link ClientSecretRotation}.
+ *
+ * Lifecycle → Stytch calls (`{kind}` is `m2m` or `connected_apps`):
+ *
+ * | method    | calls                                                                                  |
+ * |-----------|----------------------------------------------------------------------------------------|
+ * | configure | none: remembers `stytch:*` stack config for this process                              |
+ * | check     | none: validates inputs, so bad input fails before any call                            |
+ * | diff      | none: promote = update; clientId/clientKind/triggers change, or a cancelled or          |
+ * |           | superseded rotation, = replacement                                                     |
+ * | create    | POST /v1/{kind}/clients/{id}/secrets/rotate/start (+ POST …/secrets/rotate if promoted)  |
+ * | read      | GET /v1/{kind}/clients/{id}                                                            |
+ * | update    | GET /v1/{kind}/clients/{id}, then POST …/secrets/rotate                                 |
+ * | delete    | pending: GET, then POST …/secrets/rotate/cancel if still ours; otherwise none            |
+ *
+ * This object is serialized into the state as `__provider`, so it holds no credentials: they are
+ * resolved per call from `configure` (stack config) or the environment. It also imports nothing from
+ * `@pulumi/pulumi` at run time, which keeps the serialized form small.
+ */
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { resolveConnection, type StackSettings } from "./credentials";
+import {
+  ConfigurationError,
+  RotationConflictError,
+  isStytchApiError,
+} from "./errors";
+import {
+  cancelRotation,
+  completeRotation,
+  startRotation,
+  classifyRotation,
+  type RotationRef,
+  type RotationStatus,
+} from "./rotation";
+import { StytchClient } from "./stytch-client";
+import { CLIENT_KINDS, type ClientKind } from "./stytch-types";
+
+/** Inputs after `check`: every default applied. */
+export interface ClientSecretRotationInputs {
+  clientId: string;
+  clientKind: ClientKind;
+  promoted: boolean;
+  triggers: Record<string, unknown>;
+}
+
+/** Outputs stored in the state. They echo the inputs because `diff` and `update` only see old outputs. */
+export interface ClientSecretRotationOutputs extends ClientSecretRotationInputs {
+  /** See {@link RotationStatus}. */
+  status: RotationStatus;
+  /** The new client secret. Marked secret by the resource (`additionalSecretOutputs`). */
+  newClientSecret: string;
+  newClientSecretLastFour: string;
+  /** Last four of the secret that was current when the rotation started; tells "cancelled" from "superseded". */
+  previousClientSecretLastFour: string;
+}
+
+/** Inputs as the engine sends them to `check`: anything may be missing, mistyped or unknown. */
+export type RawInputs = {
+  readonly [K in keyof ClientSecretRotationInputs]?: unknown;
+};
+
+// Pulumi's placeholder for values not known during preview (sdk/nodejs/runtime/rpc.ts `unknownValue`).
+// Copied rather than imported so that the serialized provider does not pull in the Pulumi runtime.
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+const CLIENT_ID_PREFIXES: ReadonlyArray<readonly [string, ClientKind]> = [
+  ["m2m-client-", "m2m"],
+  ["connected-app-", "connected_app"],
+  // Connected Apps were formerly "IDP clients" (STYTCH_API.md §2.9).
+  ["idp-client-", "connected_app"],
+];
+
+/**
+ * The dynamic provider of {@link ClientSecretRotation}. Exported so that it can be exercised directly;
+ * `new ClientSecretRotationProvider()` takes no arguments.
+ */
+export class ClientSecretRotationProvider implements dynamic.ResourceProvider<
+  ClientSecretRotationInputs,
+  ClientSecretRotationOutputs
+> {
+  // Filled by `configure` inside the provider process only; empty when the provider is serialized.
+  private stackSettings: StackSettings = {};
+
+  /** Remembers the `stytch:*` stack config (secrets arrive decrypted) for the calls of this process. */
+  async configure(req: dynamic.ConfigureRequest): Promise<void> {
+    this.stackSettings = {
+      projectId: req.config.get("stytch:projectId"),
+      secret: req.config.get("stytch:secret"),
+      baseUrl: req.config.get("stytch:baseUrl"),
+      requestTimeoutMs: req.config.get("stytch:requestTimeoutMs"),
+    };
+  }
+
+  /** Validates and normalizes inputs; makes no call to Stytch. */
+  async check(
+    olds: Partial<ClientSecretRotationInputs>,
+    news: RawInputs,
+  ): Promise<dynamic.CheckResult<ClientSecretRotationInputs>> {
+    return checkInputs(olds ?? {}, news ?? {});
+  }
+
+  /** Decides between no-op, update (promotion) and replacement; makes no call to Stytch. */
+  async diff(
+    _id: string,
+    olds: ClientSecretRotationOutputs,
+    news: ClientSecretRotationInputs,
+  ): Promise<dynamic.DiffResult> {
+    return diffRotation(olds, news);
+  }
+
+  /** Starts a rotation; completes it at once when `promoted` is already true (emergency rotation). */
+  async create(
+    inputs: ClientSecretRotationInputs,
+  ): Promise<dynamic.CreateResult<ClientSecretRotationOutputs>> {
+    const client = this.stytch();
+    const started = await startRotation(
+      client,
+      inputs.clientKind,
+      inputs.clientId,
+      warn,
+    );
+    const outs: ClientSecretRotationOutputs = {
+      ...echoInputs(inputs),
+      status: "pending",
+      newClientSecret: started.next_client_secret,
+      newClientSecretLastFour:
+        started.next_client_secret_last_four ??
+        started.next_client_secret.slice(-4),
+      previousClientSecretLastFour: started.client_secret_last_four ?? "",
+    };
+    if (inputs.promoted) {
+      await completeEmergencyRotation(client, rotationRef(outs));
+      outs.status = "promoted";
+    }
+    return { id: `${inputs.clientId}:${outs.newClientSecretLastFour}`, outs };
+  }
+
+  /** Refresh: compares Stytch's last-four fields with ours. Never fabricates a secret. */
+  async read(
+    id: string,
+    props?: ClientSecretRotationOutputs,
+  ): Promise<dynamic.ReadResult<ClientSecretRotationOutputs>> {
+    if (
+      !props ||
+      typeof props.newClientSecretLastFour !== "string" ||
+      !props.clientId
+    ) {
+      throw new ConfigurationError(
+        `ClientSecretRotation "${id}" cannot be imported or read without its state: the new secret is only ` +
+          `visible when a rotation starts. Add the resource to your program and run \`pulumi up\` instead.`,
+      );
+    }
+    const ref = rotationRef(props);
+    const client = this.stytch();
+    let status: RotationStatus;
+    try {
+      status = classifyRotation(
+        await client.getClient(ref.kind, ref.clientId),
+        ref,
+      );
+    } catch (error) {
+      if (isStytchApiError(error) && error.statusCode === 404) {
+        // The client is gone, and with it every secret: the resource no longer exists.
+        return { id: "" };
+      }
+      throw error;
+    }
+    return { id, props: { ...props, status } };
+  }
+
+  /** Completes the rotation (`promoted` false → true) and returns the full outputs, new secret included. */
+  async update(
+    _id: string,
+    olds: ClientSecretRotationOutputs,
+    news: ClientSecretRotationInputs,
+  ): Promise<dynamic.UpdateResult<ClientSecretRotationOutputs>> {
+    const outs: ClientSecretRotationOutputs = { ...olds, ...echoInputs(news) };
+    // Already promoted (here or outside Pulumi, as seen by refresh): nothing left to do at Stytch.
+    if (!news.promoted || olds.status === "promoted") {
+      return { outs: { ...outs, status: olds.status } };
+    }
+    await completeRotation(this.stytch(), rotationRef(olds), false);
+    return { outs: { ...outs, status: "promoted" } };
+  }
+
+  /** Cancels the rotation if it is still pending and still ours; a promoted rotation needs no call. */
+  async delete(_id: string, props: ClientSecretRotationOutputs): Promise<void> {
+    if (props.status !== "pending") return;
+    const outcome = await cancelRotation(this.stytch(), rotationRef(props));
+    if (outcome === "not_pending") {
+      warn(
+        `The rotation of ${props.clientId} (new secret ending ${props.newClientSecretLastFour}) was no longer ` +
+          `pending at Stytch, so nothing was cancelled.`,
+      );
+    }
+  }
+
+  // Credentials are resolved on every call, never stored on the instance at construction time.
+  private stytch(): StytchClient {
+    return new StytchClient({
+      connection: resolveConnection(this.stackSettings),
+    });
+  }
+}
+
+/** Secret-free operator messages go to stderr, which the Pulumi host shows with the resource. */
+function warn(message: string): void {
+  console.warn(`[ClientSecretRotation] ${message}`);
+}
+
+function echoInputs(
+  inputs: ClientSecretRotationInputs,
+): ClientSecretRotationInputs {
+  return {
+    clientId: inputs.clientId,
+    clientKind: inputs.clientKind,
+    promoted: inputs.promoted,
+    triggers: inputs.triggers ?? {},
+  };
+}
+
+function rotationRef(outs: ClientSecretRotationOutputs): RotationRef {
+  return {
+    kind: outs.clientKind,
+    clientId: outs.clientId,
+    newLastFour: outs.newClientSecretLastFour,
+    previousLastFour: outs.previousClientSecretLastFour,
+  };
+}
+
+/**
+ * Completes a rotation started in the same `create`. If that fails, the rotation is cancelled so that the
+ * next `pulumi up` can start cleanly: nobody can hold its secret yet, because create never returned it.
+ */
+async function completeEmergencyRotation(
+  client: StytchClient,
+  ref: RotationRef,
+): Promise<void> {
+  try {
+    await completeRotation(client, ref, true);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    let cleanup: string;
+    try {
+      const outcome = await cancelRotation(client, ref);
+      cleanup =
+        outcome === "cancelled"
+          ? "The pending rotation was cancelled; the old secret is still the only valid one."
+          : "No rotation of ours is left pending.";
+    } catch (cancelError) {
+      const cancelReason =
+        cancelError instanceof Error
+          ? cancelError.message
+          : String(cancelError);
+      cleanup =
+        `Cancelling it failed too (${cancelReason}); a rotation with next secret ending ${ref.newLastFour} ` +
+        `is still pending and nobody holds its secret: cancel it in the Stytch dashboard.`;
+    }
+    throw new RotationConflictError(
+      `Emergency rotation of ${ref.clientId}: started, but completing it failed: ${reason} ${cleanup} ` +
+        `Run \`pulumi up\` again.`,
+    );
+  }
+}
+
+/**
+ * The check rules. Exported for direct tests; the provider's `check` is the public way in.
+ */
+export function checkInputs(
+  olds: Partial<ClientSecretRotationInputs>,
+  news: RawInputs,
+): dynamic.CheckResult<ClientSecretRotationInputs> {
+  const failures: dynamic.CheckFailure[] = [];
+  const fail = (property: string, reason: string) =>
+    failures.push({ property, reason });
+
+  const clientId = news.clientId;
+  if (clientId !== UNKNOWN) {
+    if (typeof clientId !== "string" || clientId.trim() === "") {
+      fail(
+        "clientId",
+        "clientId is required: set it to the id of the Stytch M2M client or Connected App whose secret " +
+          'to rotate, e.g. "m2m-client-test-…" or "connected-app-test-…".',
+      );
+    } else {
+      const problem = pathSegmentProblem(clientId);
+      if (problem) {
+        fail(
+          "clientId",
+          `clientId ${JSON.stringify(clientId)} ${problem}, so it cannot be a Stytch client id; copy the ` +
+            `id exactly from the Stytch dashboard or API.`,
+        );
+      }
+    }
+  }
+
+  const inferredKind =
+    typeof clientId === "string" && clientId !== UNKNOWN
+      ? kindFromId(clientId)
+      : undefined;
+  const givenKind = news.clientKind;
+  let clientKind: unknown = givenKind ?? inferredKind;
+  if (givenKind !== undefined && givenKind !== UNKNOWN) {
+    if (
+      typeof givenKind !== "string" ||
+      !(CLIENT_KINDS as readonly string[]).includes(givenKind)
+    ) {
+      fail(
+        "clientKind",
+        `clientKind must be "m2m" or "connected_app" (or left out to infer it from clientId); got ${JSON.stringify(givenKind)}.`,
+      );
+    } else if (inferredKind && inferredKind !== givenKind) {
+      fail(
+        "clientKind",
+        `clientKind "${givenKind}" does not match clientId ${JSON.stringify(clientId)}, which is ` +
+          `${inferredKind === "m2m" ? "an M2M client" : "a Connected App"} id; set clientKind to ` +
+          `"${inferredKind}" or leave it out.`,
+      );
+    }
+  } else if (
+    givenKind === undefined &&
+    !inferredKind &&
+    typeof clientId === "string" &&
+    clientId !== UNKNOWN &&
+    clientId.trim() !== ""
+  ) {
+    clientKind = undefined;
+    fail(
+      "clientKind",
+      `cannot tell from clientId ${JSON.stringify(clientId)} whether it is an M2M client or a Connected App; ` +
+        `set clientKind to "m2m" or "connected_app".`,
+    );
+  }
+
+  const promoted = news.promoted ?? false;
+  if (promoted !== UNKNOWN && typeof promoted !== "boolean") {
+    fail(
+      "promoted",
+      `promoted must be true or false (a boolean, not ${JSON.stringify(promoted)}); it defaults to false.`,
+    );
+  }
+
+  const triggers = news.triggers ?? {};
+  if (
+    triggers !== UNKNOWN &&
+    (typeof triggers !== "object" ||
+      triggers === null ||
+      Array.isArray(triggers))
+  ) {
+    fail(
+      "triggers",
+      `triggers must be an object of values, e.g. { quarter: "2026-Q4" }; got ${JSON.stringify(triggers)}.`,
+    );
+  }
+
+  // Un-promoting in place is impossible at Stytch; the way forward is a new rotation, i.e. a replacement.
+  const replaced =
+    olds.clientId !== clientId ||
+    olds.clientKind !== clientKind ||
+    !jsonEqual(olds.triggers ?? {}, triggers);
+  if (olds.promoted === true && promoted === false && !replaced) {
+    fail(
+      "promoted",
+      "promoted cannot go from true back to false: that rotation is complete and its secret is the client " +
+        'secret now. To start a new rotation, change triggers (e.g. { quarter: "2027-Q1" }) with promoted: ' +
+        "false, or keep promoted: true.",
+    );
+  }
+
+  const inputs = {
+    clientId,
+    clientKind,
+    promoted,
+    triggers,
+  } as ClientSecretRotationInputs;
+  return failures.length > 0 ? { inputs, failures } : { inputs };
+}
+
+/** The diff rules. Exported for direct tests; the provider's `diff` is the public way in. */
+export function diffRotation(
+  olds: ClientSecretRotationOutputs,
+  news: ClientSecretRotationInputs,
+): dynamic.DiffResult {
+  const replaces: string[] = [];
+  if (news.clientId !== olds.clientId) replaces.push("clientId");
+  if (news.clientKind !== olds.clientKind) replaces.push("clientKind");
+  if (!jsonEqual(news.triggers ?? {}, olds.triggers ?? {}))
+    replaces.push("triggers");
+  // Refresh found our rotation dead; the only way back to a working rotation is to start a new one.
+  if (olds.status === "cancelled" || olds.status === "superseded")
+    replaces.push("status");
+  const changes = replaces.length > 0 || news.promoted !== olds.promoted;
+  const sameClient =
+    !replaces.includes("clientId") && !replaces.includes("clientKind");
+  return {
+    changes,
+    replaces,
+    // On the same client, a pending old rotation blocks the new rotate/start (already_rotating), so the
+    // old one must be cancelled first. A promoted old one's delete makes no call, so the default
+    // create-before-delete is safe there, and on another client the two never interact. The delete
+    // itself also only ever cancels the rotation whose last four it recorded, never a newer one.
+    deleteBeforeReplace:
+      replaces.length > 0 && sameClient && olds.status === "pending",
+  };
+}
+
+function kindFromId(clientId: string): ClientKind | undefined {
+  return CLIENT_ID_PREFIXES.find(([prefix]) =>
+    clientId.startsWith(prefix),
+  )?.[1];
+}
+
+/** Why a value cannot be one URL path segment, or undefined if it can. */
+function pathSegmentProblem(value: string): string | undefined {
+  if (value !== value.trim()) return "has leading or trailing whitespace";
+  if (value === "." || value === "..") return "is a relative path segment";
+  if (value.length > 200) return "is longer than 200 characters";
+  const bad = /[\s/\\?#%\u0000-\u001f\u007f]/.exec(value);
+  if (bad) return `contains ${JSON.stringify(bad[0])}`;
+  return undefined;
+}
+
+/** Structural equality of JSON-like values, ignoring key order. */
+function jsonEqual(a: unknown, b: unknown): boolean {
+  return canonicalJson(a) === canonicalJson(b);
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "undefined";
+}

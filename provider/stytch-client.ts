@@ -1,0 +1,325 @@
+/**
+ * A thin typed client for the four Stytch endpoints a secret rotation needs, on node-fetch v2 (CommonJS,
+ * matching this package's `module: commonjs`; v3 is ESM-only, node-fetch#1279).
+ *
+ * Retry policy. GET is idempotent and is retried on 429, 5xx, timeouts and network errors. The three
+ * rotate calls are POSTs that are NOT idempotent (a second rotate/start fails with
+ * `*_already_rotating_secret` and the first answer's secret is gone for good), so they are retried here
+ * only when the request provably was not applied: a 429, or a connection that never opened. Every other
+ * failure is thrown to the caller, which reads the client and reconciles (see `rotation.ts`).
+ */
+import nodeFetch, { type RequestInit, type Response } from "node-fetch";
+import type { StytchConnection } from "./credentials";
+import {
+  StytchApiError,
+  StytchRequestError,
+  isStytchApiError,
+  isStytchRequestError,
+} from "./errors";
+import {
+  CLIENT_KIND_WIRE,
+  type ClientKind,
+  type StytchClientRecord,
+  type StytchClientWithNextClientSecret,
+  type StytchErrorJSON,
+} from "./stytch-types";
+
+/** How failed attempts are retried. */
+export interface RetryPolicy {
+  /** Attempts in total for one call, the first included. @default 5 */
+  attempts: number;
+  /** Backoff before the second attempt; doubles each time, with jitter. @default 250 */
+  baseDelayMs: number;
+  /** Longest backoff between attempts. @default 8000 */
+  maxDelayMs: number;
+  /** Longest `Retry-After` honoured; a longer one fails the call at once instead of stalling the deploy. @default 60000 */
+  maxRetryAfterMs: number;
+}
+
+/** The defaults of {@link RetryPolicy}. */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  attempts: 5,
+  baseDelayMs: 250,
+  maxDelayMs: 8_000,
+  maxRetryAfterMs: 60_000,
+};
+
+/** The fetch signature this client needs (node-fetch's); injectable so tests can observe calls. */
+export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
+
+/** Options of {@link StytchClient}. */
+export interface StytchClientOptions {
+  connection: StytchConnection;
+  /** @default node-fetch */
+  fetch?: FetchLike;
+  /** Waits between attempts. @default setTimeout-based */
+  sleep?: (ms: number) => Promise<void>;
+  retry?: Partial<RetryPolicy>;
+}
+
+// Connection errors that prove the request never left this machine: safe to send again.
+const NOT_SENT_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+]);
+
+/** The Stytch API client used by the provider. */
+export class StytchClient {
+  private readonly connection: StytchConnection;
+  private readonly fetchImpl: FetchLike;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly retry: RetryPolicy;
+
+  constructor(options: StytchClientOptions) {
+    this.connection = options.connection;
+    this.fetchImpl = options.fetch ?? nodeFetch;
+    this.sleep =
+      options.sleep ??
+      ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+  }
+
+  /**
+   * `GET /v1/{kind}/clients/{client_id}`.
+   * @throws {@link StytchApiError} on a non-2xx answer (e.g. `m2m_client_not_found`, 404).
+   * @throws {@link StytchRequestError} when Stytch cannot be reached after all retries.
+   */
+  getClient(kind: ClientKind, clientId: string): Promise<StytchClientRecord> {
+    return this.call(kind, "GET", clientId, "", true);
+  }
+
+  /**
+   * `POST …/secrets/rotate/start`: creates the next secret. **Important:** the answer is the only time
+   * `next_client_secret` is ever visible.
+   * @throws {@link StytchApiError} e.g. `*_already_rotating_secret`; a 5xx may have been applied.
+   * @throws {@link StytchRequestError} check `mayHaveReachedStytch` before sending it again.
+   */
+  rotateStart(
+    kind: ClientKind,
+    clientId: string,
+  ): Promise<StytchClientWithNextClientSecret> {
+    return this.call(kind, "POST", clientId, "/secrets/rotate/start", false);
+  }
+
+  /**
+   * `POST …/secrets/rotate`: the next secret becomes the client secret; the old one stops working.
+   * @throws {@link StytchApiError} e.g. `*_not_rotating_secret`; a 5xx may have been applied.
+   * @throws {@link StytchRequestError} check `mayHaveReachedStytch` before sending it again.
+   */
+  rotate(kind: ClientKind, clientId: string): Promise<StytchClientRecord> {
+    return this.call(kind, "POST", clientId, "/secrets/rotate", false);
+  }
+
+  /**
+   * `POST …/secrets/rotate/cancel`: discards the next secret; the old one stays the only valid one.
+   * @throws {@link StytchApiError} e.g. `*_not_rotating_secret`; a 5xx may have been applied.
+   * @throws {@link StytchRequestError} check `mayHaveReachedStytch` before sending it again.
+   */
+  rotateCancel(
+    kind: ClientKind,
+    clientId: string,
+  ): Promise<StytchClientRecord> {
+    return this.call(kind, "POST", clientId, "/secrets/rotate/cancel", false);
+  }
+
+  private async call<T>(
+    kind: ClientKind,
+    method: "GET" | "POST",
+    clientId: string,
+    suffix: string,
+    idempotent: boolean,
+  ): Promise<T> {
+    const wire = CLIENT_KIND_WIRE[kind];
+    const path = `/v1/${wire.pathSegment}/clients/${encodeURIComponent(clientId)}${suffix}`;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const body = await this.attempt(method, path);
+        const payload = body[wire.payloadKey];
+        if (typeof payload !== "object" || payload === null) {
+          throw new StytchRequestError({
+            code: "invalid_response",
+            method,
+            path,
+            detail: `the answer has no "${wire.payloadKey}" object`,
+            mayHaveReachedStytch: true,
+          });
+        }
+        return payload as T;
+      } catch (error) {
+        const waitMs = this.retryDelay(error, attempt, idempotent);
+        if (waitMs === undefined) throw error;
+        await this.sleep(waitMs);
+      }
+    }
+  }
+
+  /** Milliseconds to wait before the next attempt, or undefined when the error must be thrown. */
+  private retryDelay(
+    error: unknown,
+    attempt: number,
+    idempotent: boolean,
+  ): number | undefined {
+    if (attempt >= this.retry.attempts) return undefined;
+    const backoff = Math.min(
+      this.retry.maxDelayMs,
+      this.retry.baseDelayMs * 2 ** (attempt - 1),
+    );
+    const jittered = Math.round(backoff * (0.5 + Math.random() / 2));
+    if (isStytchApiError(error)) {
+      if (error.statusCode === 429) {
+        if (error.retryAfterMs === undefined) return jittered;
+        return error.retryAfterMs <= this.retry.maxRetryAfterMs
+          ? error.retryAfterMs
+          : undefined;
+      }
+      return idempotent && error.statusCode >= 500 ? jittered : undefined;
+    }
+    if (isStytchRequestError(error)) {
+      return idempotent || !error.mayHaveReachedStytch ? jittered : undefined;
+    }
+    return undefined;
+  }
+
+  /** One HTTP exchange with a hard deadline covering the whole answer. Never retries. */
+  private async attempt(
+    method: string,
+    path: string,
+  ): Promise<Record<string, unknown>> {
+    const url = new URL(path, this.connection.baseUrl).toString();
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => controller.abort(),
+      this.connection.requestTimeoutMs,
+    );
+    let response: Response;
+    let text: string;
+    try {
+      response = await this.fetchImpl(url, {
+        method,
+        headers: {
+          Authorization: authorizationHeader(this.connection),
+          Accept: "application/json",
+          ...(method === "POST" ? { "Content-Type": "application/json" } : {}),
+        },
+        // stytch-node sends `{}` on these POSTs; Stytch ignores the body, the path names the client.
+        ...(method === "POST" ? { body: "{}" } : {}),
+        signal: controller.signal as RequestInit["signal"],
+      });
+      text = await response.text();
+    } catch (error) {
+      throw toRequestError(
+        error,
+        method,
+        path,
+        controller.signal.aborted,
+        this.connection.requestTimeoutMs,
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+
+    // Status before JSON: a proxy's HTML 502 must still count as a 5xx, not as a parse failure.
+    const parsed = parseJsonObject(text);
+    if (response.status >= 200 && response.status < 300) {
+      if (!parsed) {
+        throw new StytchRequestError({
+          code: "invalid_response",
+          method,
+          path,
+          detail: `Stytch answered ${response.status} with a body that is not a JSON object`,
+          mayHaveReachedStytch: true,
+        });
+      }
+      return parsed;
+    }
+    const error = (parsed ?? {}) as Partial<StytchErrorJSON> & {
+      error?: unknown;
+      error_description?: unknown;
+    };
+    throw new StytchApiError({
+      statusCode: response.status,
+      errorType:
+        stringField(error.error_type) ??
+        stringField(error.error) ??
+        `http_${response.status}`,
+      errorMessage:
+        stringField(error.error_message) ??
+        stringField(error.error_description) ??
+        (parsed
+          ? "no error_message in the answer"
+          : "the answer is not Stytch JSON"),
+      requestId: stringField(error.request_id) ?? "",
+      method,
+      path,
+      retryAfterMs: parseRetryAfter(response.headers.get("retry-after")),
+    });
+  }
+}
+
+/** The only place the project credentials are turned into a header. */
+function authorizationHeader(connection: StytchConnection): string {
+  return (
+    "Basic " +
+    Buffer.from(`${connection.projectId}:${connection.secret}`).toString(
+      "base64",
+    )
+  );
+}
+
+function toRequestError(
+  error: unknown,
+  method: string,
+  path: string,
+  timedOut: boolean,
+  timeoutMs: number,
+): StytchRequestError {
+  if (timedOut) {
+    return new StytchRequestError({
+      code: "timeout",
+      method,
+      path,
+      detail: `no complete answer within ${timeoutMs} ms`,
+      mayHaveReachedStytch: true,
+    });
+  }
+  const code = (error as { code?: unknown } | null)?.code;
+  const errno = typeof code === "string" ? code : "unknown";
+  return new StytchRequestError({
+    code: "network",
+    method,
+    path,
+    detail: `connection failed (${errno})`,
+    mayHaveReachedStytch: !NOT_SENT_CODES.has(errno),
+    cause: error,
+  });
+}
+
+function parseJsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function stringField(value: unknown): string | undefined {
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+/** Parses `Retry-After` as delay-seconds or an HTTP-date (RFC 9110 §10.2.3); undefined if absent or malformed. */
+export function parseRetryAfter(
+  value: string | null,
+  now: number = Date.now(),
+): number | undefined {
+  if (value === null) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}

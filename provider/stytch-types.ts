@@ -1,0 +1,92 @@
+/**
+ * Wire shapes of the Stytch endpoints this package calls, named as in stytch-node
+ * (`lib/b2c/m2m.ts`, `lib/b2c/connected_apps.ts`). Fields are snake_case exactly as on the wire.
+ *
+ * Only the `…WithNextClientSecret` types carry a plaintext secret: the type tells where one enters.
+ */
+
+/** The two kinds of Stytch client whose secret can be rotated. */
+export type ClientKind = "m2m" | "connected_app";
+
+/** Every client kind, for validation messages and loops. */
+export const CLIENT_KINDS: readonly ClientKind[] = ["m2m", "connected_app"];
+
+/** URL path segment and response payload key per client kind (STYTCH_API.md §2.7). */
+export const CLIENT_KIND_WIRE = {
+  m2m: { pathSegment: "m2m", payloadKey: "m2m_client" },
+  connected_app: { pathSegment: "connected_apps", payloadKey: "connected_app" },
+} as const;
+
+/** Fields every success response carries. */
+export interface StytchResponseBase {
+  request_id: string;
+  status_code: number;
+}
+
+/** An M2M client as returned by get, rotate and rotate/cancel. */
+export interface M2MClient {
+  client_id: string;
+  client_name: string;
+  client_description: string;
+  status: string;
+  scopes: string[];
+  client_secret_last_four: string;
+  next_client_secret_last_four: string | null;
+  trusted_metadata?: Record<string, unknown>;
+}
+
+/** The rotate/start answer for an M2M client: the only time the next secret is shown. */
+export interface M2MClientWithNextClientSecret extends M2MClient {
+  next_client_secret: string;
+}
+
+/** A Connected App as returned by get, rotate and rotate/cancel (the fields this package reads). */
+export interface ConnectedApp {
+  client_id: string;
+  client_name: string;
+  client_description: string;
+  status: string;
+  client_type: string;
+  client_secret_last_four?: string | null;
+  next_client_secret_last_four?: string | null;
+}
+
+/** The rotate/start answer for a Connected App: the only time the next secret is shown. */
+export interface ConnectedAppWithNextClientSecret extends ConnectedApp {
+  client_secret_last_four: string;
+  next_client_secret: string;
+}
+
+/** A client of either kind. */
+export type StytchClientRecord = M2MClient | ConnectedApp;
+
+/** A rotate/start answer of either kind. */
+export type StytchClientWithNextClientSecret =
+  M2MClientWithNextClientSecret | ConnectedAppWithNextClientSecret;
+
+/** Stytch's error body on every non-OAuth endpoint (STYTCH_API.md §3.3). */
+export interface StytchErrorJSON {
+  status_code: number;
+  request_id: string;
+  error_type: string;
+  error_message: string;
+  error_url?: string;
+}
+
+/** The error types this package branches on. */
+export const STYTCH_ERROR_TYPES = {
+  notFound: {
+    m2m: "m2m_client_not_found",
+    connected_app: "connected_app_not_found",
+  },
+  alreadyRotating: {
+    m2m: "m2m_client_already_rotating_secret",
+    connected_app: "connected_app_already_rotating_secret",
+  },
+  notRotating: {
+    m2m: "m2m_client_not_rotating_secret",
+    connected_app: "connected_app_not_rotating_secret",
+  },
+  publicConnectedApp: "public_connected_apps_do_not_have_secrets",
+  tooManyRequests: "too_many_requests",
+} as const;

@@ -1,0 +1,179 @@
+/**
+ * Shared test plumbing: a fresh emulator per test, a provider configured the way the Pulumi host does
+ * it (through `configure`), and probes that use the emulator's real HTTP endpoints.
+ */
+import {
+  startEmulator,
+  type EmulatorOptions,
+  type RunningEmulator,
+} from "../../emulator";
+import { ClientSecretRotationProvider } from "../../provider";
+
+/** Starts an emulator and registers its shutdown after the current test. */
+export function useEmulator(options?: EmulatorOptions): () => RunningEmulator {
+  let emulator: RunningEmulator | undefined;
+  beforeEach(async () => {
+    emulator = await startEmulator(options);
+  });
+  afterEach(async () => {
+    await emulator?.close();
+    emulator = undefined;
+  });
+  return () => {
+    if (!emulator)
+      throw new Error("the emulator is only available inside a test");
+    return emulator;
+  };
+}
+
+/** A provider configured with stack config pointing at the emulator, as the Pulumi host would. */
+export async function providerFor(
+  emulator: RunningEmulator,
+  extraConfig: Record<string, string> = {},
+): Promise<ClientSecretRotationProvider> {
+  const provider = new ClientSecretRotationProvider();
+  const values: Record<string, string> = {
+    "stytch:projectId": emulator.projectId,
+    "stytch:secret": emulator.projectSecret,
+    "stytch:baseUrl": emulator.url,
+    ...extraConfig,
+  };
+  await provider.configure({ config: stackConfig(values) });
+  return provider;
+}
+
+/** A stack config as `configure` receives it. */
+export function stackConfig(values: Record<string, string>) {
+  return {
+    get: (key: string) => values[key],
+    require: (key: string) => {
+      const value = values[key];
+      if (value === undefined)
+        throw new Error(`Missing required configuration key: ${key}`);
+      return value;
+    },
+  };
+}
+
+/**
+ * The Stytch calls served since the last `clearRequests()`, as "METHOD endpoint" with the client kind
+ * left out, e.g. "POST rotate/start", "GET client".
+ */
+export function stytchCalls(emulator: RunningEmulator): string[] {
+  return emulator.requests.map((r) => {
+    const suffix = r.route?.split(":client_id")[1] ?? "";
+    const name = suffix === "" ? "client" : suffix.replace(/^\/secrets\//, "");
+    return `${r.method} ${r.route ? name : r.path}`;
+  });
+}
+
+/** Whether the M2M token endpoint accepts this client id and secret. */
+export async function m2mSecretWorks(
+  emulator: RunningEmulator,
+  clientId: string,
+  secret: string,
+): Promise<boolean> {
+  const response = await fetch(
+    `${emulator.url}/v1/public/${emulator.projectId}/oauth2/token`,
+    {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        grant_type: "client_credentials",
+        client_id: clientId,
+        client_secret: secret,
+      }),
+    },
+  );
+  return response.status === 200;
+}
+
+/** Reads a client over HTTP with the project credentials. */
+export async function readClient(
+  emulator: RunningEmulator,
+  kind: "m2m" | "connected_apps",
+  clientId: string,
+): Promise<Record<string, unknown>> {
+  const response = await adminCall(
+    emulator,
+    "GET",
+    `/v1/${kind}/clients/${encodeURIComponent(clientId)}`,
+  );
+  return response[kind === "m2m" ? "m2m_client" : "connected_app"] as Record<
+    string,
+    unknown
+  >;
+}
+
+/** An out-of-band call, as an operator or another tool would make it. */
+export async function adminCall(
+  emulator: RunningEmulator,
+  method: "GET" | "POST" | "DELETE",
+  path: string,
+): Promise<Record<string, unknown>> {
+  const response = await fetch(emulator.url + path, {
+    method,
+    headers: {
+      Authorization:
+        "Basic " +
+        Buffer.from(`${emulator.projectId}:${emulator.projectSecret}`).toString(
+          "base64",
+        ),
+      ...(method === "GET" ? {} : { "Content-Type": "application/json" }),
+    },
+    ...(method === "GET" ? {} : { body: "{}" }),
+  });
+  const body = (await response.json()) as Record<string, unknown>;
+  if (response.status !== 200)
+    throw new Error(
+      `${method} ${path}: ${response.status} ${String(body["error_type"])}`,
+    );
+  return body;
+}
+
+/** Collects everything written through console.* while `run` executes. */
+export async function captureConsole<T>(
+  run: () => Promise<T>,
+): Promise<{ result?: T; error?: unknown; output: string }> {
+  const lines: string[] = [];
+  const methods = ["log", "info", "warn", "error", "debug"] as const;
+  const originals = methods.map((m) => console[m]);
+  for (const m of methods) {
+    console[m] = (...args: unknown[]) => {
+      lines.push(args.map(String).join(" "));
+    };
+  }
+  try {
+    return { result: await run(), output: lines.join("\n") };
+  } catch (error) {
+    return { error, output: lines.join("\n") };
+  } finally {
+    methods.forEach((m, i) => (console[m] = originals[i]!));
+  }
+}
+
+/** Everything an error exposes when printed by the Pulumi host (`${e}: ${e.stack}`), causes included. */
+export function printedError(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 5; depth++) {
+    parts.push(
+      String(current),
+      (current as Error).stack ?? "",
+      JSON.stringify(current) ?? "",
+    );
+    current = (current as { cause?: unknown }).cause;
+  }
+  return parts.join("\n");
+}
+
+/** Asserts that none of the secrets occurs in the text. */
+export function expectFreeOfSecrets(
+  text: string,
+  secrets: Array<string | null | undefined>,
+): void {
+  for (const secret of secrets) {
+    if (!secret) continue;
+    expect(text.includes(secret)).toBe(false);
+  }
+}
