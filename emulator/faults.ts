@@ -1,0 +1,215 @@
+/**
+ * Fault rules: what the emulator does wrong on purpose, so that tests can exercise a client's retry,
+ * timeout and reconciliation logic (STYTCH_API.md §8.9; the SDKs have none of it, §4).
+ *
+ * Rules are matched in injection order; the first one that matches and still has `times` left applies to
+ * the request and is decremented. Exhausted rules are dropped.
+ */
+
+/**
+ * One fault to inject. The match fields (`method`, `route`, `clientId`) narrow which requests it affects;
+ * the action fields say what happens to them. At most one of `status`, `reset` and `dropResponse` may be
+ * set; `delayMs` combines with any of them.
+ */
+export interface FaultRule {
+  /** HTTP method to match, e.g. `"POST"` (case-insensitive). Default: any. */
+  method?: string;
+  /**
+   * Route template to match, e.g. `"/v1/m2m/clients/:client_id/secrets/rotate/start"`. Default: any
+   * request, including those to unknown paths. Must be one of the emulator's templates.
+   */
+  route?: string;
+  /**
+   * Only requests whose decoded `:client_id` path parameter equals this. Requests without one (the token
+   * and introspection endpoints) never match such a rule. Default: any.
+   */
+  clientId?: string;
+  /** How many matching requests the rule affects. Default 1; `Infinity` for all of them. */
+  times?: number;
+  /**
+   * Wait this long before handling. The request is then handled normally unless another field says
+   * otherwise, and it is applied even if the client gave up meanwhile, which is what makes client
+   * timeouts ambiguous against a real server.
+   */
+  delayMs?: number;
+  /** Answer with this status (400–599) and a Stytch error body WITHOUT applying the request. */
+  status?: number;
+  /** `error_type` of that body. Default by status: 429 `too_many_requests`, 500 `internal_server_error`, … */
+  errorType?: string;
+  /** `Retry-After` header value sent with `status`, e.g. `"2"` or an HTTP date. */
+  retryAfter?: string;
+  /** Reset the connection (TCP RST) before applying the request: the change is NOT applied. */
+  reset?: boolean;
+  /**
+   * Apply the request, then close the connection without answering: "the response was lost after the
+   * change was applied", e.g. a rotate/start whose new secret never reaches the client.
+   */
+  dropResponse?: boolean;
+}
+
+/** Injects and clears fault rules on a running emulator. */
+export interface FaultController {
+  /**
+   * Adds a rule after the existing ones.
+   * @throws TypeError / RangeError for a rule that is malformed or could never match (unknown route).
+   */
+  inject(rule: FaultRule): void;
+  /** Removes every rule, spent or not. */
+  clear(): void;
+  /** How many rules still have `times` left. */
+  pending(): number;
+}
+
+/** What a rule is matched against: one incoming request. */
+export interface FaultTarget {
+  method: string;
+  route: string | null;
+  clientId: string | null;
+}
+
+const RULE_KEYS: ReadonlySet<string> = new Set([
+  "method",
+  "route",
+  "clientId",
+  "times",
+  "delayMs",
+  "status",
+  "errorType",
+  "retryAfter",
+  "reset",
+  "dropResponse",
+]);
+
+/** The emulator's ordered list of fault rules. */
+export class FaultList implements FaultController {
+  private rules: Array<{ rule: Readonly<FaultRule>; remaining: number }> = [];
+
+  /** @param knownRoutes Route templates a rule may name; anything else is a typo that would never match. */
+  constructor(private readonly knownRoutes: ReadonlySet<string>) {}
+
+  /** {@inheritDoc FaultController.inject} */
+  inject(rule: FaultRule): void {
+    validateFaultRule(rule, this.knownRoutes);
+    this.rules.push({
+      rule: { ...rule, method: rule.method?.toUpperCase() },
+      remaining: rule.times ?? 1,
+    });
+  }
+
+  /** {@inheritDoc FaultController.clear} */
+  clear(): void {
+    this.rules = [];
+  }
+
+  /** {@inheritDoc FaultController.pending} */
+  pending(): number {
+    return this.rules.length;
+  }
+
+  /** Finds the first matching rule with `times` left, consumes one use of it and returns it. */
+  take(target: FaultTarget): Readonly<FaultRule> | null {
+    const index = this.rules.findIndex(({ rule }) => matches(rule, target));
+    const entry = this.rules[index];
+    if (!entry) return null;
+    entry.remaining -= 1;
+    if (entry.remaining <= 0) this.rules.splice(index, 1);
+    return entry.rule;
+  }
+}
+
+function matches(rule: Readonly<FaultRule>, target: FaultTarget): boolean {
+  return (
+    (rule.method === undefined || rule.method === target.method) &&
+    (rule.route === undefined || rule.route === target.route) &&
+    (rule.clientId === undefined || rule.clientId === target.clientId)
+  );
+}
+
+/**
+ * Checks a rule's shape and values. Used both for in-process rules and for rules posted as JSON to
+ * `/_emulator/faults`, so unknown keys (a typo like `drop_response`) are rejected rather than ignored.
+ * @throws TypeError for a wrong type or unknown key, RangeError for an out-of-range value.
+ */
+export function validateFaultRule(
+  value: unknown,
+  knownRoutes: ReadonlySet<string>,
+): asserts value is FaultRule {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new TypeError("A fault rule must be an object.");
+  }
+  const rule = value as Record<string, unknown>;
+  for (const key of Object.keys(rule)) {
+    if (!RULE_KEYS.has(key)) {
+      throw new TypeError(`Unknown fault rule field "${key}".`);
+    }
+  }
+  for (const key of [
+    "method",
+    "route",
+    "clientId",
+    "errorType",
+    "retryAfter",
+  ]) {
+    if (rule[key] !== undefined && typeof rule[key] !== "string") {
+      throw new TypeError(`Fault rule field "${key}" must be a string.`);
+    }
+  }
+  for (const key of ["reset", "dropResponse"]) {
+    if (rule[key] !== undefined && typeof rule[key] !== "boolean") {
+      throw new TypeError(`Fault rule field "${key}" must be a boolean.`);
+    }
+  }
+  for (const key of ["times", "delayMs", "status"]) {
+    if (rule[key] !== undefined && typeof rule[key] !== "number") {
+      throw new TypeError(`Fault rule field "${key}" must be a number.`);
+    }
+  }
+  const { times, delayMs, status, route } = rule as FaultRule;
+  if (
+    times !== undefined &&
+    !(times === Infinity || (Number.isInteger(times) && times >= 1))
+  ) {
+    throw new RangeError(
+      "Fault rule times must be a positive integer or Infinity.",
+    );
+  }
+  if (delayMs !== undefined && !(Number.isFinite(delayMs) && delayMs >= 0)) {
+    throw new RangeError("Fault rule delayMs must be a finite number >= 0.");
+  }
+  if (
+    status !== undefined &&
+    !(Number.isInteger(status) && status >= 400 && status <= 599)
+  ) {
+    throw new RangeError(
+      "Fault rule status must be an integer from 400 to 599.",
+    );
+  }
+  if (route !== undefined && !knownRoutes.has(route)) {
+    throw new RangeError(
+      `Fault rule route "${route}" is not an emulator route; use a template such as "/v1/m2m/clients/:client_id/secrets/rotate/start".`,
+    );
+  }
+  const actions = [
+    status !== undefined,
+    rule["reset"] === true,
+    rule["dropResponse"] === true,
+  ];
+  if (actions.filter(Boolean).length > 1) {
+    throw new TypeError(
+      "A fault rule may set only one of status, reset and dropResponse.",
+    );
+  }
+  if (!actions.some(Boolean) && delayMs === undefined) {
+    throw new TypeError(
+      "A fault rule must do something: set delayMs, status, reset or dropResponse.",
+    );
+  }
+  if (
+    (rule["errorType"] !== undefined || rule["retryAfter"] !== undefined) &&
+    status === undefined
+  ) {
+    throw new TypeError(
+      "Fault rule errorType and retryAfter only apply together with status.",
+    );
+  }
+}
