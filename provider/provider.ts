@@ -175,6 +175,7 @@ export class ClientSecretRotationProvider implements dynamic.ResourceProvider<
     olds: ClientSecretRotationOutputs,
     news: ClientSecretRotationInputs,
   ): Promise<dynamic.UpdateResult<ClientSecretRotationOutputs>> {
+    if (isLost(olds.status)) throw startOverConflict(olds);
     const outs: ClientSecretRotationOutputs = { ...olds, ...echoInputs(news) };
     // Already promoted (here or outside Pulumi, as seen by refresh): nothing left to do at Stytch.
     if (!news.promoted || olds.status === "promoted") {
@@ -202,6 +203,24 @@ export class ClientSecretRotationProvider implements dynamic.ResourceProvider<
       connection: resolveConnection(this.stackSettings),
     });
   }
+}
+
+/** Whether refresh found the rotation gone at Stytch (see {@link RotationStatus}). */
+function isLost(status: RotationStatus): boolean {
+  return status === "cancelled" || status === "superseded";
+}
+
+/** Refuses to turn a lost rotation with `promoted: true` into a start-and-complete. */
+function startOverConflict(
+  olds: ClientSecretRotationOutputs,
+): RotationConflictError {
+  return new RotationConflictError(
+    `The rotation of ${olds.clientId} that this stack started (new secret ending ` +
+      `${olds.newClientSecretLastFour}) was ${olds.status} outside Pulumi, as \`pulumi refresh\` found. ` +
+      "Starting over with promoted: true would complete a new rotation at once and revoke the secret the " +
+      "client uses now. Nothing was changed at Stytch. Change triggers and set promoted: false in the same " +
+      "commit to start a fresh two-phase rotation.",
+  );
 }
 
 /** Secret-free operator messages go to stderr, which the Pulumi host shows with the resource. */
@@ -354,17 +373,34 @@ export function checkInputs(
     );
   }
 
+  // `olds` is empty when the resource is being created; the rules below are about changes to an existing one.
+  const replacedBy = isExisting(olds)
+    ? replacingInputs(olds, { clientId, clientKind, triggers })
+    : [];
   // Un-promoting in place is impossible at Stytch; the way forward is a new rotation, i.e. a replacement.
-  const replaced =
-    olds.clientId !== clientId ||
-    olds.clientKind !== clientKind ||
-    !jsonEqual(olds.triggers ?? {}, triggers);
-  if (olds.promoted === true && promoted === false && !replaced) {
+  if (olds.promoted === true && promoted === false && replacedBy.length === 0) {
     fail(
       "promoted",
       "promoted cannot go from true back to false: that rotation is complete and its secret is the client " +
         'secret now. To start a new rotation, change triggers (e.g. { quarter: "2027-Q1" }) with promoted: ' +
         "false, or keep promoted: true.",
+    );
+  }
+  // A replacement is a create, and a create with promoted: true completes at once. Carried over from the
+  // old resource (a triggers bump that forgot to reset promoted, a clientId move), that would revoke the
+  // secret every consumer uses before any of them has the new one: an outage nobody asked for.
+  // Unknown during preview: whether it changes is decided at apply time, when check runs again.
+  if (
+    promoted === true &&
+    replacedBy.length > 0 &&
+    !containsUnknown([clientId, clientKind, triggers])
+  ) {
+    fail(
+      "promoted",
+      `changing ${replacedBy.join(" and ")} starts a new rotation, and promoted: true would complete it in ` +
+        "the same `pulumi up`, revoking the secret in use before any consumer has the new one. Set promoted: " +
+        "false in the same commit and promote in a later one. For a deliberate one-step emergency rotation, " +
+        "add it as a new resource (a new name) with promoted: true.",
     );
   }
 
@@ -382,14 +418,16 @@ export function diffRotation(
   olds: ClientSecretRotationOutputs,
   news: ClientSecretRotationInputs,
 ): dynamic.DiffResult {
-  const replaces: string[] = [];
-  if (news.clientId !== olds.clientId) replaces.push("clientId");
-  if (news.clientKind !== olds.clientKind) replaces.push("clientKind");
-  if (!jsonEqual(news.triggers ?? {}, olds.triggers ?? {}))
-    replaces.push("triggers");
-  // Refresh found our rotation dead; the only way back to a working rotation is to start a new one.
-  if (olds.status === "cancelled" || olds.status === "superseded")
+  const replaces = replacingInputs(olds, news);
+  if (isLost(olds.status)) {
+    // Refresh found our rotation dead; the way back to a working rotation is to start a new one. With
+    // promoted: true that new rotation would be completed at once, so it becomes an update instead, which
+    // refuses with directions. Not thrown here: the engine also diffs during `pulumi refresh`.
+    if (news.promoted === true && replaces.length === 0) {
+      return { changes: true, replaces: [], deleteBeforeReplace: false };
+    }
     replaces.push("status");
+  }
   const changes = replaces.length > 0 || news.promoted !== olds.promoted;
   const sameClient =
     !replaces.includes("clientId") && !replaces.includes("clientKind");
@@ -403,6 +441,27 @@ export function diffRotation(
     deleteBeforeReplace:
       replaces.length > 0 && sameClient && olds.status === "pending",
   };
+}
+
+/** The inputs whose change makes a new rotation, in the order they are reported. */
+function replacingInputs(
+  olds: Partial<ClientSecretRotationInputs>,
+  news: Partial<Record<keyof ClientSecretRotationInputs, unknown>>,
+): string[] {
+  const replaces: string[] = [];
+  if (news.clientId !== olds.clientId) replaces.push("clientId");
+  if (news.clientKind !== olds.clientKind) replaces.push("clientKind");
+  if (!jsonEqual(news.triggers ?? {}, olds.triggers ?? {}))
+    replaces.push("triggers");
+  return replaces;
+}
+
+function containsUnknown(value: unknown): boolean {
+  return (JSON.stringify(value) ?? "").includes(UNKNOWN);
+}
+
+function isExisting(olds: Partial<ClientSecretRotationInputs>): boolean {
+  return olds.clientId !== undefined;
 }
 
 function kindFromId(clientId: string): ClientKind | undefined {

@@ -155,15 +155,17 @@ describe("check", () => {
     ]);
   });
 
+  // The checked inputs of a completed rotation, as `check` receives them back on the next run.
+  const promotedInputs: ClientSecretRotationInputs = {
+    clientId: "m2m-client-test-1",
+    clientKind: "m2m",
+    promoted: true,
+    triggers: { q: "1" },
+  };
+
   test("rejects promoted true → false in place, saying how to start a new rotation", async () => {
     const provider = await providerFor(emulator());
-    const olds = {
-      clientId: "m2m-client-test-1",
-      clientKind: "m2m" as const,
-      promoted: true,
-      triggers: { q: "1" },
-    };
-    const result = await provider.check(olds, {
+    const result = await provider.check(promotedInputs, {
       clientId: "m2m-client-test-1",
       promoted: false,
       triggers: { q: "1" },
@@ -178,18 +180,56 @@ describe("check", () => {
 
   test("allows promoted true → false together with a triggers change (a new rotation)", async () => {
     const provider = await providerFor(emulator());
-    const olds = {
-      clientId: "m2m-client-test-1",
-      clientKind: "m2m" as const,
-      promoted: true,
-      triggers: { q: "1" },
-    };
-    const result = await provider.check(olds, {
+    const result = await provider.check(promotedInputs, {
       clientId: "m2m-client-test-1",
       promoted: false,
       triggers: { q: "2" },
     });
     expect(result.failures).toBeUndefined();
+  });
+
+  test.each([
+    ["triggers", { clientId: "m2m-client-test-1", triggers: { q: "2" } }],
+    ["clientId", { clientId: "m2m-client-test-2", triggers: { q: "1" } }],
+  ])(
+    "refuses to carry promoted: true into a new rotation started by a %s change",
+    async (changed, change) => {
+      const provider = await providerFor(emulator());
+      // The engine also sends the serialized provider, whose code holds the unknown-value sentinel.
+      const serializedProvider = `exports.handler = ... "${UNKNOWN}" ...`;
+      const result = await provider.check(promotedInputs, {
+        ...change,
+        promoted: true,
+        __provider: serializedProvider,
+      } as Parameters<typeof provider.check>[1]);
+      expect(result.failures).toEqual([
+        {
+          property: "promoted",
+          reason: expect.stringContaining(
+            `changing ${changed} starts a new rotation`,
+          ),
+        },
+      ]);
+      expect(result.failures![0]!.reason).toContain(
+        "Set promoted: false in the same commit",
+      );
+      expect(emulator().requests).toHaveLength(0);
+    },
+  );
+
+  test("allows promoted: true on a new resource (an emergency rotation) and while the change is unknown", async () => {
+    const provider = await providerFor(emulator());
+    const created = await provider.check(
+      {},
+      { clientId: "m2m-client-test-1", promoted: true },
+    );
+    expect(created.failures).toBeUndefined();
+    const preview = await provider.check(promotedInputs, {
+      clientId: "m2m-client-test-1",
+      promoted: true,
+      triggers: { q: UNKNOWN },
+    });
+    expect(preview.failures).toBeUndefined();
   });
 
   test("tolerates unknown values during preview", async () => {
@@ -282,7 +322,7 @@ describe("diff", () => {
     const result = await provider.diff(
       "id",
       { ...olds, status: "promoted", promoted: true },
-      { ...same, promoted: true, triggers: { quarter: "2027-Q1" } },
+      { ...same, promoted: false, triggers: { quarter: "2027-Q1" } },
     );
     expect(result).toEqual({
       changes: true,
@@ -310,6 +350,32 @@ describe("diff", () => {
         replaces: ["status"],
         deleteBeforeReplace: false,
       });
+    },
+  );
+
+  test.each([["cancelled"], ["superseded"]] as const)(
+    "refuses to start over with promoted: true after refresh found the rotation %s",
+    async (status) => {
+      const provider = await providerFor(emulator());
+      const lost = { ...olds, status, promoted: true };
+      // An update, not a replacement: a replacement's create would start and complete at once.
+      expect(
+        await provider.diff("id", lost, { ...same, promoted: true }),
+      ).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+      const error = await provider
+        .update("id", lost, { ...same, promoted: true })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(error).toMatchObject({ name: "RotationConflictError" });
+      expect((error as Error).message).toContain(
+        `was ${status} outside Pulumi`,
+      );
+      expect((error as Error).message).toContain(
+        "Change triggers and set promoted: false",
+      );
+      expect(emulator().requests).toHaveLength(0);
     },
   );
 
