@@ -8,12 +8,18 @@ module.exports = {
     {
       ...common,
       displayName: "unit",
-      testMatch: ["<rootDir>/build/test/*.test.js", "<rootDir>/build/test/regressions/*.test.js"],
+      testMatch: [
+        "<rootDir>/build/test/*.test.js",
+        "<rootDir>/build/test/regressions/*.test.js",
+      ],
     },
     {
       ...common,
       displayName: "e2e",
       testMatch: ["<rootDir>/build/test/e2e/*.test.js"],
+      // Provides the Pulumi CLI and installs the packed package into throw-away programs, once per run.
+      globalSetup: "<rootDir>/build/test/e2e/global-setup.js",
+      globalTeardown: "<rootDir>/build/test/e2e/global-teardown.js",
     },
   ],
 };

@@ -9,6 +9,8 @@ import {
 } from "../../emulator";
 import { ClientSecretRotationProvider } from "../../provider";
 
+export { m2mSecretWorks } from "../../demo/consumer";
+
 /** Starts an emulator and registers its shutdown after the current test. */
 export function useEmulator(options?: EmulatorOptions): () => RunningEmulator {
   let emulator: RunningEmulator | undefined;
@@ -65,27 +67,6 @@ export function stytchCalls(emulator: RunningEmulator): string[] {
     const name = suffix === "" ? "client" : suffix.replace(/^\/secrets\//, "");
     return `${r.method} ${r.route ? name : r.path}`;
   });
-}
-
-/** Whether the M2M token endpoint accepts this client id and secret. */
-export async function m2mSecretWorks(
-  emulator: RunningEmulator,
-  clientId: string,
-  secret: string,
-): Promise<boolean> {
-  const response = await fetch(
-    `${emulator.url}/v1/public/${emulator.projectId}/oauth2/token`,
-    {
-      method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({
-        grant_type: "client_credentials",
-        client_id: clientId,
-        client_secret: secret,
-      }),
-    },
-  );
-  return response.status === 200;
 }
 
 /** Reads a client over HTTP with the project credentials. */

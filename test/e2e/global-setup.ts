@@ -1,0 +1,66 @@
+/**
+ * Jest global setup of the end-to-end project: provides the Pulumi CLI (building it once per machine if
+ * needed), packs this package with `npm pack` and installs the tarball into throw-away Pulumi programs:
+ * the fixture on the newest `@pulumi/pulumi` and on the oldest we support, and the README's example.
+ * The tests then drive those programs through the real engine, so the provider is serialized exactly as
+ * users get it.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { ensurePulumiCli } from "../../demo/offline-pulumi";
+import {
+  installProgram,
+  packThisPackage,
+  supportedPulumiVersions,
+} from "../helpers/packed-program";
+import { E2E_CONTEXT_ENV, type E2EContext } from "../helpers/pulumi-harness";
+
+export default async function globalSetup(): Promise<void> {
+  const started = Date.now();
+  const workRoot = fs.mkdtempSync(
+    path.join(os.tmpdir(), "stytch-rotation-e2e-"),
+  );
+  // The end-to-end tests never skip: without a CLI this throws, and the script names the ways to get one.
+  process.stderr.write(
+    "\n[e2e] providing the Pulumi CLI (npm run pulumi:ensure)…\n",
+  );
+  const cliDir = ensurePulumiCli();
+  const tarball = packThisPackage(workRoot);
+  const versions = supportedPulumiVersions();
+  const context: E2EContext = {
+    workRoot,
+    cliDir,
+    programs: {
+      newest: installProgram(
+        workRoot,
+        "program-newest",
+        "fixture",
+        tarball,
+        versions.newest,
+      ),
+      floor: installProgram(
+        workRoot,
+        "program-floor",
+        "fixture",
+        tarball,
+        versions.floor,
+      ),
+      example: installProgram(
+        workRoot,
+        "example",
+        "example",
+        tarball,
+        versions.newest,
+      ),
+    },
+    pulumiVersions: versions,
+  };
+  const contextFile = path.join(workRoot, "context.json");
+  fs.writeFileSync(contextFile, JSON.stringify(context, null, 2));
+  // Workers are started after global setup and inherit this environment.
+  process.env[E2E_CONTEXT_ENV] = contextFile;
+  process.stderr.write(
+    `\n[e2e] ready in ${((Date.now() - started) / 1000).toFixed(1)} s: CLI ${cliDir}\n`,
+  );
+}

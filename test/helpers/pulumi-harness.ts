@@ -1,0 +1,276 @@
+/**
+ * Drives a real Pulumi engine (the `pulumi` CLI through the Automation API, offline: see
+ * `demo/offline-pulumi.ts`) against the emulator, one fresh stack per test.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { createOfflineStack } from "../../demo/offline-pulumi";
+import type { RunningEmulator } from "../../emulator";
+import { useEmulator } from "./harness";
+
+/** Environment variable naming the JSON file written by the e2e global setup. */
+export const E2E_CONTEXT_ENV = "STYTCH_ROTATION_E2E_CONTEXT";
+
+/** What the e2e global setup prepared. */
+export interface E2EContext {
+  workRoot: string;
+  /** Directory holding pulumi, pulumi-language-nodejs and pulumi-resource-pulumi-nodejs. */
+  cliDir: string;
+  /**
+   * Pulumi programs with the packed package installed: the fixture on the newest and on the floor
+   * `@pulumi/pulumi`, and `examples/gitops-rollover`.
+   */
+  programs: { newest: string; floor: string; example: string };
+  pulumiVersions: { newest: string; floor: string };
+}
+
+/** One `new ClientSecretRotation(name, args)` in the fixture program. */
+export interface RotationSpec {
+  name: string;
+  clientId: string;
+  clientKind?: "m2m" | "connected_app";
+  promoted?: boolean;
+  triggers?: Record<string, unknown>;
+}
+
+export function e2eContext(): E2EContext {
+  const file = process.env[E2E_CONTEXT_ENV];
+  if (!file)
+    throw new Error(
+      `${E2E_CONTEXT_ENV} is not set: run the e2e tests through jest's e2e project`,
+    );
+  return JSON.parse(fs.readFileSync(file, "utf8")) as E2EContext;
+}
+
+/** What the fixture program exports per rotation, besides its secret. */
+export interface RotationInfo {
+  clientId: string;
+  lastFour: string;
+  status: string;
+  id: string;
+}
+
+/** The fixture exports each rotation's secret as `<name>Secret`. */
+const SECRET_OUTPUT_SUFFIX = "Secret";
+
+/** A passphrase used only by throw-away test stacks. */
+const PASSPHRASE = "e2e-only-passphrase";
+
+/** A stack of the fixture program, with its own backend, PULUMI_HOME and emulator. */
+export class E2EStack {
+  /** Everything the engine printed, for secret scans. */
+  readonly engineOutput: string[] = [];
+
+  private constructor(
+    readonly stack: Stack,
+    readonly dir: string,
+    private readonly programDir: string,
+  ) {}
+
+  /**
+   * Creates a fresh stack. Credentials reach the provider through stack config (`stytch:*`, the secret
+   * encrypted) or, with `credentials: "env"`, through STYTCH_* environment variables.
+   */
+  static async create(
+    emulator: RunningEmulator,
+    options: {
+      program?: keyof E2EContext["programs"];
+      credentials?: "config" | "env";
+    } = {},
+  ): Promise<E2EStack> {
+    const context = e2eContext();
+    const programDir = context.programs[options.program ?? "newest"];
+    const dir = fs.mkdtempSync(path.join(context.workRoot, "stack-"));
+    const viaEnv = options.credentials === "env";
+    const stack = await createOfflineStack({
+      cliDir: context.cliDir,
+      programDir,
+      stateDir: dir,
+      passphrase: PASSPHRASE,
+      env: viaEnv
+        ? {
+            STYTCH_PROJECT_ID: emulator.projectId,
+            STYTCH_SECRET: emulator.projectSecret,
+            STYTCH_BASE_URL: emulator.url,
+          }
+        : {},
+    });
+    if (!viaEnv) {
+      await stack.setAllConfig({
+        "stytch:projectId": { value: emulator.projectId },
+        "stytch:secret": { value: emulator.projectSecret, secret: true },
+        "stytch:baseUrl": { value: emulator.url },
+      });
+    }
+    return new E2EStack(stack, dir, programDir);
+  }
+
+  /** Sets the program's rotations, as a commit to the program would. */
+  async setRotations(rotations: RotationSpec[]): Promise<void> {
+    await this.stack.setConfig("rotations", {
+      value: JSON.stringify(rotations),
+    });
+  }
+
+  async up() {
+    const result = await this.stack.up({ onOutput: this.record });
+    this.engineOutput.push(result.stderr);
+    return result;
+  }
+
+  async preview() {
+    const result = await this.stack.preview({
+      onOutput: this.record,
+      diff: true,
+    });
+    this.engineOutput.push(result.stderr);
+    return result;
+  }
+
+  async refresh() {
+    const result = await this.stack.refresh({ onOutput: this.record });
+    this.engineOutput.push(result.stderr);
+    return result;
+  }
+
+  async destroy() {
+    const result = await this.stack.destroy({ onOutput: this.record });
+    this.engineOutput.push(result.stderr);
+    return result;
+  }
+
+  /** Runs `op`, expecting it to fail; returns the engine's complete output of the failed run. */
+  async failing(op: "up" | "preview"): Promise<string> {
+    const error = await this[op]().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    if (!error) throw new Error(`expected pulumi ${op} to fail`);
+    const text = String(error);
+    this.engineOutput.push(text);
+    return text;
+  }
+
+  /**
+   * The new secret and info of each rotation, from the stack outputs (secrets decrypted), and whether
+   * every secret output is a Pulumi secret (masked by `pulumi stack output`).
+   */
+  async outputs(): Promise<{
+    secrets: Record<string, string>;
+    secretOutputsAreSecret: boolean;
+    info: Record<string, RotationInfo>;
+  }> {
+    const outputs = await this.stack.outputs();
+    const secretOutputs = Object.entries(outputs).filter(([key]) =>
+      key.endsWith(SECRET_OUTPUT_SUFFIX),
+    );
+    return {
+      secrets: Object.fromEntries(
+        secretOutputs.map(([key, output]) => [
+          key.slice(0, -SECRET_OUTPUT_SUFFIX.length),
+          String(output.value),
+        ]),
+      ),
+      secretOutputsAreSecret:
+        secretOutputs.length > 0 &&
+        secretOutputs.every(([, output]) => output.secret === true),
+      info: (outputs["info"]?.value ?? {}) as Record<string, RotationInfo>,
+    };
+  }
+
+  /**
+   * The stack's resources of our type, read from the raw state file, so secret outputs are exactly as
+   * stored: encrypted. (`stack.exportStack()` runs `pulumi stack export --show-secrets`.)
+   */
+  rotationResources(): Array<{
+    urn: string;
+    id: string;
+    outputs: Record<string, unknown>;
+    inputs: Record<string, unknown>;
+  }> {
+    const state = JSON.parse(this.stateFileText()) as {
+      checkpoint?: { latest?: { resources?: Array<Record<string, unknown>> } };
+    };
+    const resources = state.checkpoint?.latest?.resources ?? [];
+    return resources
+      .filter((r) => String(r["type"]).endsWith("ClientSecretRotation"))
+      .map((r) => ({
+        urn: String(r["urn"]),
+        id: String(r["id"]),
+        outputs: (r["outputs"] ?? {}) as Record<string, unknown>,
+        inputs: (r["inputs"] ?? {}) as Record<string, unknown>,
+      }));
+  }
+
+  /**
+   * Every byte the engine persisted for this stack: the backend (state, history, backups), PULUMI_HOME
+   * and the stack's config file in the program directory.
+   */
+  persistedText(): string {
+    const files = [...walk(this.dir)];
+    const config = path.join(this.programDir, `Pulumi.${this.stack.name}.yaml`);
+    if (fs.existsSync(config)) files.push(config);
+    return files.map((f) => fs.readFileSync(f).toString("latin1")).join("\n");
+  }
+
+  /** The stack's current state file, raw. */
+  stateFileText(): string {
+    const file = [...walk(path.join(this.dir, "backend"))].find(
+      (f) =>
+        f.endsWith(`${path.sep}${this.stack.name}.json`) &&
+        f.includes(`${path.sep}stacks${path.sep}`),
+    );
+    if (!file) throw new Error("no state file found");
+    return fs.readFileSync(file, "utf8");
+  }
+
+  async dispose(): Promise<void> {
+    await this.stack.workspace
+      .removeStack(this.stack.name, { force: true })
+      .catch(() => undefined);
+  }
+
+  private readonly record = (text: string) => {
+    this.engineOutput.push(text);
+  };
+}
+
+/**
+ * Per-test fixtures of an end-to-end test file: a fresh emulator, and stacks on it that are removed after
+ * each test. Real engine runs take tens of seconds, so the file's timeout is raised too.
+ */
+export function useE2E(): {
+  emulator: () => RunningEmulator;
+  newStack: (
+    options?: Parameters<typeof E2EStack.create>[1],
+  ) => Promise<E2EStack>;
+} {
+  jest.setTimeout(10 * 60_000);
+  const emulator = useEmulator();
+  const stacks: E2EStack[] = [];
+  afterEach(async () => {
+    for (const stack of stacks.splice(0)) await stack.dispose();
+  });
+  return {
+    emulator,
+    newStack: async (options) => {
+      const stack = await E2EStack.create(emulator(), options);
+      stacks.push(stack);
+      return stack;
+    },
+  };
+}
+
+function* walk(dir: string): Generator<string> {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      // Plugins are the CLI's own binaries, not stack data.
+      if (entry.name === "plugins") continue;
+      yield* walk(full);
+    } else if (entry.isFile()) {
+      yield full;
+    }
+  }
+}
