@@ -112,6 +112,14 @@ export function isStytchApiError(error: unknown): error is StytchApiError {
   return error instanceof Error && error.name === "StytchApiError";
 }
 
+/** True for a {@link StytchApiError} with this `error_type`, e.g. `m2m_client_not_found`. */
+export function isStytchErrorType(
+  error: unknown,
+  errorType: string,
+): error is StytchApiError {
+  return isStytchApiError(error) && error.errorType === errorType;
+}
+
 /** True for a {@link StytchRequestError}, also across copies of this package. */
 export function isStytchRequestError(
   error: unknown,

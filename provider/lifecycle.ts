@@ -13,7 +13,7 @@ import { resolveConnection, type StackSettings } from "./credentials";
 import {
   ConfigurationError,
   RotationConflictError,
-  isStytchApiError,
+  isStytchErrorType,
 } from "./errors";
 import type {
   ClientSecretRotationInputs,
@@ -30,7 +30,11 @@ import {
   type RotationStatus,
 } from "./rotation";
 import { StytchClient } from "./stytch-client";
-import { CLIENT_KINDS, type ClientKind } from "./stytch-types";
+import {
+  CLIENT_KINDS,
+  STYTCH_ERROR_TYPES,
+  type ClientKind,
+} from "./stytch-types";
 
 // Pulumi's placeholder for values not known during preview (sdk/nodejs/runtime/rpc.ts `unknownValue`).
 // Copied rather than imported so that the provider process does not load the Pulumi runtime for it.
@@ -100,7 +104,9 @@ export async function readRotation(
       ref,
     );
   } catch (error) {
-    if (isStytchApiError(error) && error.statusCode === 404) {
+    // Only Stytch's own "not found" counts: a wrong base URL or a proxy answers 404 too, and reading that
+    // as "gone" would drop the rotation, and its secret, from the state.
+    if (isStytchErrorType(error, STYTCH_ERROR_TYPES.notFound[ref.kind])) {
       // The client is gone, and with it every secret: the resource no longer exists.
       return { id: "" };
     }

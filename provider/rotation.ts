@@ -8,7 +8,7 @@
  */
 import {
   RotationConflictError,
-  isStytchApiError,
+  isStytchErrorType,
   mayHaveBeenApplied,
   type StytchApiError,
 } from "./errors";
@@ -73,7 +73,7 @@ export async function startRotation(
     try {
       return await client.rotateStart(kind, clientId);
     } catch (error) {
-      const alreadyRotating = isErrorType(
+      const alreadyRotating = isStytchErrorType(
         error,
         STYTCH_ERROR_TYPES.alreadyRotating[kind],
       );
@@ -130,7 +130,7 @@ export async function completeRotation(
     } catch (error) {
       const ambiguous =
         mayHaveBeenApplied(error) ||
-        isErrorType(error, STYTCH_ERROR_TYPES.notRotating[ref.kind]);
+        isStytchErrorType(error, STYTCH_ERROR_TYPES.notRotating[ref.kind]);
       if (!ambiguous) throw error;
       const now = await client.getClient(ref.kind, ref.clientId);
       const status = classifyRotation(now, ref);
@@ -160,7 +160,7 @@ export async function cancelRotation(
   try {
     before = await client.getClient(ref.kind, ref.clientId);
   } catch (error) {
-    if (isErrorType(error, STYTCH_ERROR_TYPES.notFound[ref.kind]))
+    if (isStytchErrorType(error, STYTCH_ERROR_TYPES.notFound[ref.kind]))
       return "client_gone";
     throw error;
   }
@@ -180,17 +180,17 @@ async function cancelPendingRotation(
       await client.rotateCancel(kind, clientId);
       return "cancelled";
     } catch (error) {
-      if (isErrorType(error, STYTCH_ERROR_TYPES.notFound[kind]))
+      if (isStytchErrorType(error, STYTCH_ERROR_TYPES.notFound[kind]))
         return "client_gone";
       const ambiguous =
         mayHaveBeenApplied(error) ||
-        isErrorType(error, STYTCH_ERROR_TYPES.notRotating[kind]);
+        isStytchErrorType(error, STYTCH_ERROR_TYPES.notRotating[kind]);
       if (!ambiguous) throw error;
       let now: StytchClientRecord;
       try {
         now = await client.getClient(kind, clientId);
       } catch (readError) {
-        if (isErrorType(readError, STYTCH_ERROR_TYPES.notFound[kind]))
+        if (isStytchErrorType(readError, STYTCH_ERROR_TYPES.notFound[kind]))
           return "client_gone";
         throw readError;
       }
@@ -202,13 +202,6 @@ async function cancelPendingRotation(
     `Could not cancel the pending rotation on ${clientId} (next secret ending ${expectedNextLastFour}) ` +
       `after ${MAX_ROUNDS} attempts. Run the command again, or cancel it in the Stytch dashboard.`,
   );
-}
-
-function isErrorType(
-  error: unknown,
-  errorType: string,
-): error is StytchApiError {
-  return isStytchApiError(error) && error.errorType === errorType;
 }
 
 async function alreadyRotatingConflict(

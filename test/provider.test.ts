@@ -1000,6 +1000,25 @@ describe("read", () => {
     expect(await provider.read("id", outs)).toEqual({ id: "" });
   });
 
+  test("keeps the rotation when a 404 is not Stytch's client-not-found (a wrong base URL, a proxy)", async () => {
+    const provider = await providerFor(emulator());
+    const outs = await created(provider, m2mInputs());
+    emulator().faults.inject({
+      method: "GET",
+      status: 404,
+      errorType: "route_not_found",
+    });
+    const error = await provider.read("id", outs).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({
+      name: "StytchApiError",
+      statusCode: 404,
+      errorType: "route_not_found",
+    });
+  });
+
   test("refuses an import without state instead of fabricating a secret", async () => {
     const provider = await providerFor(emulator());
     const error = await provider
