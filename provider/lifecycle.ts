@@ -192,6 +192,7 @@ function rotationRef(outs: ClientSecretRotationOutputs): RotationRef {
 /**
  * Completes a rotation started in the same `create`. If that fails, the rotation is cancelled so that the
  * next `pulumi up` can start cleanly: nobody can hold its secret yet, because create never returned it.
+ * If the cancel finds the rotation completed after all, that is success.
  */
 async function completeEmergencyRotation(
   client: StytchClient,
@@ -204,6 +205,9 @@ async function completeEmergencyRotation(
     let cleanup: string;
     try {
       const outcome = await cancelRotation(client, ref);
+      // The complete landed after all (late, or its answer was lost): the rotation did what was asked,
+      // and failing now would drop the one secret that works.
+      if (outcome === "promoted") return;
       cleanup =
         outcome === "cancelled"
           ? "The pending rotation was cancelled; the old secret is still the only valid one."

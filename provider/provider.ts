@@ -9,7 +9,8 @@
  * | check     | none: validates inputs, so bad input fails before any call                            |
  * | diff      | none: promote = update; clientId/clientKind/triggers change, or a cancelled or          |
  * |           | superseded rotation, = replacement (an update that refuses, if promoted is true)       |
- * | create    | POST /v1/{kind}/clients/{id}/secrets/rotate/start (+ POST …/secrets/rotate if promoted)  |
+ * | create    | GET /v1/{kind}/clients/{id}, POST …/secrets/rotate/start (+ POST …/secrets/rotate if      |
+ * |           | promoted)                                                                              |
  * | read      | GET /v1/{kind}/clients/{id}                                                            |
  * | update    | GET /v1/{kind}/clients/{id}, then POST …/secrets/rotate                                 |
  * | delete    | pending: GET, then POST …/secrets/rotate/cancel if still ours; otherwise none            |

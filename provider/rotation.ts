@@ -9,11 +9,12 @@
 import {
   RotationConflictError,
   isStytchErrorType,
+  isStytchRequestError,
   mayHaveBeenApplied,
-  type StytchApiError,
 } from "./errors";
 import type { StytchClient } from "./stytch-client";
 import {
+  CLIENT_KIND_WIRE,
   STYTCH_ERROR_TYPES,
   type ClientKind,
   type StytchClientRecord,
@@ -54,11 +55,13 @@ export function classifyRotation(
 
 /**
  * Starts a rotation and returns Stytch's answer with the new secret. Ends either with one pending
- * rotation whose secret we hold, or with an error and no rotation of ours pending.
+ * rotation whose secret we hold, or with an error and no rotation of ours pending (as far as Stytch
+ * lets us know: see the messages).
  *
- * A rotation pending before we start is never cancelled: it may belong to someone else. The one case we
- * do cancel is a rotation that appeared because our own rotate/start was applied but its answer was
- * lost; nobody can hold that secret, and Stytch offers no other way to get a new one.
+ * A rotation pending before we start is never cancelled: it may belong to someone else. That is why the
+ * client is read first: only against that snapshot can a rotation that shows up after an ambiguous
+ * failure be told apart as our own rotate/start, applied but with its answer lost. Nobody can hold that
+ * secret, and Stytch offers no other way to get a new one, so that one is cancelled and started again.
  *
  * @throws {@link RotationConflictError} when a rotation is already pending on the client.
  */
@@ -68,7 +71,12 @@ export async function startRotation(
   clientId: string,
   warn: WarnFn,
 ): Promise<StytchClientWithNextClientSecret> {
-  let earlierAttemptMayHaveLanded = false;
+  const before = await client.getClient(kind, clientId);
+  const pendingBefore = before.next_client_secret_last_four ?? null;
+  if (pendingBefore !== null) {
+    throw foreignRotationConflict(kind, clientId, pendingBefore);
+  }
+  let lastFailure: unknown;
   for (let round = 1; round <= MAX_ROUNDS; round++) {
     try {
       return await client.rotateStart(kind, clientId);
@@ -77,27 +85,52 @@ export async function startRotation(
         error,
         STYTCH_ERROR_TYPES.alreadyRotating[kind],
       );
-      // Without an earlier ambiguous attempt of ours, a pending rotation was there before we came.
-      if (alreadyRotating && !earlierAttemptMayHaveLanded) {
-        throw await alreadyRotatingConflict(client, kind, clientId, error);
+      // Nothing was pending when we read, and no attempt of ours is in doubt yet: someone else started
+      // one in between.
+      if (alreadyRotating && lastFailure === undefined) {
+        const now = await client.getClient(kind, clientId).catch(() => before);
+        throw foreignRotationConflict(
+          kind,
+          clientId,
+          now.next_client_secret_last_four ?? "unknown",
+        );
       }
       // A timed-out request can still be applied after we read the client, so "already rotating" after
       // an ambiguous attempt of ours is that attempt landing late: treated like a lost answer.
       if (!alreadyRotating && !mayHaveBeenApplied(error)) throw error;
-      earlierAttemptMayHaveLanded = true;
-      const now = await client.getClient(kind, clientId);
-      const lostNext = now.next_client_secret_last_four ?? null;
+      lastFailure = error;
+      let lostNext: string | null;
+      try {
+        const now = await client.getClient(kind, clientId);
+        lostNext = now.next_client_secret_last_four ?? null;
+      } catch (readError) {
+        throw startInDoubt(kind, clientId, error, readError);
+      }
       if (lostNext === null) continue; // not applied: starting again is safe
       warn(
         `Stytch applied rotate/start on ${clientId} but its answer was lost; cancelling that rotation ` +
           `(next secret ending ${lostNext}, never received by anyone) and starting again.`,
       );
-      await cancelPendingRotation(client, kind, clientId, lostNext);
+      const outcome = await cancelPendingRotation(
+        client,
+        kind,
+        clientId,
+        lostNext,
+      );
+      if (outcome === "client_gone") throw lastFailure;
+      if (outcome === "promoted") {
+        throw new RotationConflictError(
+          `The rotation on ${clientId} whose rotate/start answer was lost (next secret ending ${lostNext}) ` +
+            "was completed by someone else before it could be cancelled: its secret, which nobody holds, is " +
+            "now the client secret. Rotate the client again (Stytch dashboard), then run `pulumi up` again.",
+        );
+      }
     }
   }
   throw new RotationConflictError(
-    `Could not start a rotation on ${clientId}: its rotation state kept changing during ${MAX_ROUNDS} attempts. ` +
-      `Check that no other process is rotating this client, then run \`pulumi up\` again.`,
+    `Could not start a rotation on ${clientId} in ${MAX_ROUNDS} attempts; the last failure: ` +
+      `${describe(lastFailure)} The last attempt may still be applied by Stytch later: if \`pulumi up\` ` +
+      "then reports a pending rotation on this client that nobody holds the secret of, cancel it.",
   );
 }
 
@@ -120,6 +153,7 @@ export async function completeRotation(
     if (status !== "pending")
       throw driftConflict(status, before, ref, "complete");
   }
+  let lastFailure: unknown;
   for (let round = 1; round <= MAX_ROUNDS; round++) {
     try {
       const after = await client.rotate(ref.kind, ref.clientId);
@@ -132,6 +166,7 @@ export async function completeRotation(
         mayHaveBeenApplied(error) ||
         isStytchErrorType(error, STYTCH_ERROR_TYPES.notRotating[ref.kind]);
       if (!ambiguous) throw error;
+      lastFailure = error;
       const now = await client.getClient(ref.kind, ref.clientId);
       const status = classifyRotation(now, ref);
       if (status === "promoted") return now;
@@ -140,13 +175,18 @@ export async function completeRotation(
     }
   }
   throw new RotationConflictError(
-    `Could not complete the rotation on ${ref.clientId} after ${MAX_ROUNDS} attempts; it is still pending ` +
-      `(new secret ending ${ref.newLastFour}). Run \`pulumi up\` again.`,
+    `Could not complete the rotation on ${ref.clientId} in ${MAX_ROUNDS} attempts; it is still pending ` +
+      `(new secret ending ${ref.newLastFour}). The last failure: ${describe(lastFailure)} Run ` +
+      "`pulumi up` again.",
   );
 }
 
-/** What {@link cancelRotation} found and did. */
-export type CancelOutcome = "cancelled" | "not_pending" | "client_gone";
+/**
+ * What {@link cancelRotation} found and did: `promoted` means the rotation was completed (outside Pulumi,
+ * or by a late-landing complete of ours) before it could be cancelled.
+ */
+export type CancelOutcome =
+  "cancelled" | "promoted" | "not_pending" | "client_gone";
 
 /**
  * Cancels our rotation if, and only if, it is still pending at Stytch. A rotation completed or replaced
@@ -156,15 +196,11 @@ export async function cancelRotation(
   client: StytchClient,
   ref: RotationRef,
 ): Promise<CancelOutcome> {
-  let before: StytchClientRecord;
-  try {
-    before = await client.getClient(ref.kind, ref.clientId);
-  } catch (error) {
-    if (isStytchErrorType(error, STYTCH_ERROR_TYPES.notFound[ref.kind]))
-      return "client_gone";
-    throw error;
-  }
-  if (classifyRotation(before, ref) !== "pending") return "not_pending";
+  const before = await readUnlessGone(client, ref.kind, ref.clientId);
+  if (before === undefined) return "client_gone";
+  const status = classifyRotation(before, ref);
+  if (status === "promoted") return "promoted";
+  if (status !== "pending") return "not_pending";
   return cancelPendingRotation(client, ref.kind, ref.clientId, ref.newLastFour);
 }
 
@@ -175,6 +211,7 @@ async function cancelPendingRotation(
   clientId: string,
   expectedNextLastFour: string,
 ): Promise<CancelOutcome> {
+  let lastFailure: unknown;
   for (let round = 1; round <= MAX_ROUNDS; round++) {
     try {
       await client.rotateCancel(kind, clientId);
@@ -186,41 +223,106 @@ async function cancelPendingRotation(
         mayHaveBeenApplied(error) ||
         isStytchErrorType(error, STYTCH_ERROR_TYPES.notRotating[kind]);
       if (!ambiguous) throw error;
-      let now: StytchClientRecord;
-      try {
-        now = await client.getClient(kind, clientId);
-      } catch (readError) {
-        if (isStytchErrorType(readError, STYTCH_ERROR_TYPES.notFound[kind]))
-          return "client_gone";
-        throw readError;
-      }
+      lastFailure = error;
+      // A cancel that timed out may still be applied by Stytch. Sending another at once could let the
+      // first one land after our next rotate/start and cancel that rotation instead, so it gets time to.
+      const now = isTimeout(error)
+        ? await awaitLateLanding(client, kind, clientId, expectedNextLastFour)
+        : await readUnlessGone(client, kind, clientId);
+      if (now === undefined) return "client_gone";
       if ((now.next_client_secret_last_four ?? null) !== expectedNextLastFour)
-        return "cancelled";
+        return now.client_secret_last_four === expectedNextLastFour
+          ? "promoted"
+          : "cancelled";
     }
   }
   throw new RotationConflictError(
     `Could not cancel the pending rotation on ${clientId} (next secret ending ${expectedNextLastFour}) ` +
-      `after ${MAX_ROUNDS} attempts. Run the command again, or cancel it in the Stytch dashboard.`,
+      `in ${MAX_ROUNDS} attempts; the last failure: ${describe(lastFailure)} Run the command again, or ` +
+      "cancel it in the Stytch dashboard.",
   );
 }
 
-async function alreadyRotatingConflict(
+/** The client, or undefined when Stytch says it does not exist. */
+async function readUnlessGone(
   client: StytchClient,
   kind: ClientKind,
   clientId: string,
-  cause: StytchApiError,
-): Promise<RotationConflictError> {
-  // Naming the pending secret's last four helps the operator find who started it; the read is best effort.
-  const pending = await client.getClient(kind, clientId).then(
-    (c) => c.next_client_secret_last_four ?? null,
-    () => null,
-  );
-  const which = pending ? ` (next secret ending ${pending})` : "";
+): Promise<StytchClientRecord | undefined> {
+  try {
+    return await client.getClient(kind, clientId);
+  } catch (error) {
+    if (isStytchErrorType(error, STYTCH_ERROR_TYPES.notFound[kind]))
+      return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Reads the client until the pending rotation ending in `pendingNextLastFour` is gone, or until twice the
+ * request deadline has passed: the time we allow a request that timed out to still land at Stytch.
+ */
+async function awaitLateLanding(
+  client: StytchClient,
+  kind: ClientKind,
+  clientId: string,
+  pendingNextLastFour: string,
+): Promise<StytchClientRecord | undefined> {
+  const graceMs = 2 * client.requestTimeoutMs;
+  let waitedMs = 0;
+  let pauseMs = 500;
+  for (;;) {
+    const now = await readUnlessGone(client, kind, clientId);
+    const stillPending =
+      now !== undefined &&
+      (now.next_client_secret_last_four ?? null) === pendingNextLastFour;
+    if (!stillPending || waitedMs >= graceMs) return now;
+    const stepMs = Math.min(pauseMs, graceMs - waitedMs);
+    await client.pause(stepMs);
+    waitedMs += stepMs;
+    pauseMs = Math.min(pauseMs * 2, 5_000);
+  }
+}
+
+function isTimeout(error: unknown): boolean {
+  return isStytchRequestError(error) && error.code === "timeout";
+}
+
+/** A failure as one secret-free sentence for an error message. */
+function describe(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.endsWith(".") ? text : `${text}.`;
+}
+
+/** rotate/start failed ambiguously and the client could not be read to find out whether it was applied. */
+function startInDoubt(
+  kind: ClientKind,
+  clientId: string,
+  startFailure: unknown,
+  readFailure: unknown,
+): RotationConflictError {
   return new RotationConflictError(
-    `Client ${clientId} already has a pending secret rotation${which} that this stack did not start ` +
-      `(request_id ${cause.requestId || "none"}). It is left untouched because someone may hold its secret. ` +
-      `Finish or cancel that rotation (Stytch dashboard, or POST /v1/${kind === "m2m" ? "m2m" : "connected_apps"}` +
-      `/clients/${encodeURIComponent(clientId)}/secrets/rotate/cancel), then run \`pulumi up\` again.`,
+    `rotate/start on ${clientId} failed in a way that may still have been applied (${describe(startFailure)}) ` +
+      `and reading the client to find out failed too (${describe(readFailure)}) If a rotation is now ` +
+      "pending on this client, this run started it and nobody holds its secret: cancel it (Stytch " +
+      `dashboard, or POST ${cancelPath(kind, clientId)}), then run \`pulumi up\` again.`,
+  );
+}
+
+function cancelPath(kind: ClientKind, clientId: string): string {
+  return `/v1/${CLIENT_KIND_WIRE[kind].pathSegment}/clients/${encodeURIComponent(clientId)}/secrets/rotate/cancel`;
+}
+
+function foreignRotationConflict(
+  kind: ClientKind,
+  clientId: string,
+  pendingNextLastFour: string,
+): RotationConflictError {
+  return new RotationConflictError(
+    `Client ${clientId} already has a pending secret rotation (next secret ending ${pendingNextLastFour}) ` +
+      "that this stack does not hold: someone else's, or one that an earlier failed run started without " +
+      "ever receiving its secret. It is left untouched because someone may hold its secret. Finish or " +
+      `cancel it (Stytch dashboard, or POST ${cancelPath(kind, clientId)}), then run \`pulumi up\` again.`,
   );
 }
 

@@ -82,6 +82,16 @@ export class StytchClient {
     this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
   }
 
+  /** The per-attempt deadline: how long an unanswered request of ours may still be in flight at Stytch. */
+  get requestTimeoutMs(): number {
+    return this.connection.requestTimeoutMs;
+  }
+
+  /** Waits, with the injected sleep, so that reconciliation polls stay under a test's control. */
+  pause(ms: number): Promise<void> {
+    return this.sleep(ms);
+  }
+
   /**
    * `GET /v1/{kind}/clients/{client_id}`.
    * @throws {@link StytchApiError} on a non-2xx answer (e.g. `m2m_client_not_found`, 404).

@@ -17,7 +17,15 @@ import {
 } from "./helpers/harness";
 
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const ROTATE_START = "/v1/m2m/clients/:client_id/secrets/rotate/start";
+const ROTATE = "/v1/m2m/clients/:client_id/secrets/rotate";
+const ROTATE_CANCEL = "/v1/m2m/clients/:client_id/secrets/rotate/cancel";
 const emulator = useEmulator();
+
+/** Resolves once `condition` holds, polling; for stepping in between a provider's requests. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 2));
+}
 
 function m2mInputs(
   overrides: Partial<ClientSecretRotationInputs> = {},
@@ -389,12 +397,15 @@ describe("diff", () => {
 });
 
 describe("create", () => {
-  test("starts an M2M rotation with exactly one Stytch call; old and new secret both work", async () => {
+  test("starts an M2M rotation with one read and one rotate/start; old and new secret both work", async () => {
     const provider = await providerFor(emulator());
     const { m2m } = emulator().seeded!;
     const result = await provider.create(m2mInputs());
     const outs = result.outs!;
-    expect(stytchCalls(emulator())).toEqual(["POST rotate/start"]);
+    expect(stytchCalls(emulator())).toEqual([
+      "GET client",
+      "POST rotate/start",
+    ]);
     expect(outs).toEqual({
       clientId: m2m.clientId,
       clientKind: "m2m",
@@ -415,7 +426,7 @@ describe("create", () => {
     ).toBe(true);
   });
 
-  test("starts a Connected App rotation with exactly one Stytch call", async () => {
+  test("starts a Connected App rotation with one read and one rotate/start", async () => {
     const provider = await providerFor(emulator());
     const { connectedApp } = emulator().seeded!;
     const outs = await created(provider, {
@@ -424,8 +435,11 @@ describe("create", () => {
       promoted: false,
       triggers: {},
     });
-    expect(stytchCalls(emulator())).toEqual(["POST rotate/start"]);
-    expect(emulator().requests[0]!.route).toBe(
+    expect(stytchCalls(emulator())).toEqual([
+      "GET client",
+      "POST rotate/start",
+    ]);
+    expect(emulator().requests[1]!.route).toBe(
       "/v1/connected_apps/clients/:client_id/secrets/rotate/start",
     );
     expect(outs.status).toBe("pending");
@@ -444,6 +458,7 @@ describe("create", () => {
     const { m2m } = emulator().seeded!;
     const outs = await created(provider, m2mInputs({ promoted: true }));
     expect(stytchCalls(emulator())).toEqual([
+      "GET client",
       "POST rotate/start",
       "POST rotate",
     ]);
@@ -468,10 +483,8 @@ describe("create", () => {
     expect(String(error)).toContain(
       `next secret ending ${foreign["next_client_secret_last_four"]}`,
     );
-    expect(stytchCalls(emulator())).toEqual([
-      "POST rotate/start",
-      "GET client",
-    ]);
+    // The pending rotation is seen before anything is sent: no rotate call at all.
+    expect(stytchCalls(emulator())).toEqual(["GET client"]);
     expect(
       await m2mSecretWorks(
         emulator(),
@@ -479,6 +492,60 @@ describe("create", () => {
         foreign["next_client_secret"]!,
       ),
     ).toBe(true);
+  });
+
+  test("never cancels a rotation someone else starts between our read and our start", async () => {
+    const provider = await providerFor(emulator());
+    const { m2m } = emulator().seeded!;
+    emulator().faults.inject({ route: ROTATE_START, delayMs: 300 });
+    const creating = provider.create(m2mInputs()).catch((e: unknown) => e);
+    await until(() => emulator().faults.pending() === 0); // ours is held at the emulator
+    const theirs = (await outOfBand("rotate/start", m2m.clientId))[
+      "m2m_client"
+    ] as Record<string, string>;
+    expect(await creating).toMatchObject({ name: "RotationConflictError" });
+    expect(
+      await m2mSecretWorks(
+        emulator(),
+        m2m.clientId,
+        theirs["next_client_secret"]!,
+      ),
+    ).toBe(true);
+    expect(stytchCalls(emulator())).not.toContain("POST rotate/cancel");
+  });
+
+  test("an emergency rotation whose complete landed unseen is a success, not a lost secret", async () => {
+    const provider = await providerFor(emulator());
+    const { m2m } = emulator().seeded!;
+    emulator().faults.inject({ route: ROTATE_START, delayMs: 300 });
+    emulator().faults.inject({ route: ROTATE, dropResponse: true });
+    const creating = provider.create(m2mInputs({ promoted: true }));
+    await until(() => emulator().requests.length === 1); // the first read is done
+    // The read after the lost complete fails, so completing cannot confirm; the cleanup then finds it done.
+    emulator().faults.inject({
+      method: "GET",
+      status: 401,
+      errorType: "unauthorized_credentials",
+    });
+    const outs = (await creating).outs!;
+    expect(outs.status).toBe("promoted");
+    expect(
+      await m2mSecretWorks(emulator(), m2m.clientId, outs.newClientSecret),
+    ).toBe(true);
+    expect(
+      await m2mSecretWorks(emulator(), m2m.clientId, m2m.clientSecret!),
+    ).toBe(false);
+    expect(stytchCalls(emulator())).not.toContain("POST rotate/cancel");
+  });
+
+  test("names the last failure when it gives up, instead of blaming a race", async () => {
+    const provider = await providerFor(emulator());
+    emulator().faults.inject({ route: ROTATE_START, status: 500, times: 4 });
+    const error = await provider.create(m2mInputs()).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: "RotationConflictError" });
+    expect(String(error)).toContain("500 internal_server_error");
+    expect(String(error)).toContain("request_id request-id-test-");
+    expect(String(error)).not.toContain("kept changing");
   });
 
   test("fails with Stytch's error fields for an unknown client", async () => {
@@ -523,6 +590,7 @@ describe("create", () => {
     const outs = await created(provider, m2mInputs());
     expect(Date.now() - began).toBeGreaterThanOrEqual(1000);
     expect(stytchCalls(emulator())).toEqual([
+      "GET client",
       "POST rotate/start",
       "POST rotate/start",
     ]);
@@ -539,6 +607,7 @@ describe("create", () => {
     });
     const outs = await created(provider, m2mInputs());
     expect(stytchCalls(emulator())).toEqual([
+      "GET client",
       "POST rotate/start",
       "GET client",
       "POST rotate/start",
@@ -560,6 +629,7 @@ describe("create", () => {
     );
     const outs = result!;
     expect(stytchCalls(emulator())).toEqual([
+      "GET client",
       "POST rotate/start",
       "GET client",
       "POST rotate/cancel",
@@ -588,6 +658,7 @@ describe("create", () => {
     });
     const outs = await created(provider, m2mInputs());
     expect(stytchCalls(emulator())).toEqual([
+      "GET client",
       "POST rotate/start",
       "GET client",
       "POST rotate/start",
@@ -919,7 +990,7 @@ describe("delete", () => {
     const outs = await created(provider, m2mInputs());
     emulator().clearRequests();
     emulator().faults.inject({
-      route: "/v1/m2m/clients/:client_id/secrets/rotate/cancel",
+      route: ROTATE_CANCEL,
       dropResponse: true,
     });
     await provider.delete("id", outs);
@@ -928,6 +999,30 @@ describe("delete", () => {
       "POST rotate/cancel",
       "GET client",
     ]);
+    expect(
+      await m2mSecretWorks(emulator(), outs.clientId, outs.newClientSecret),
+    ).toBe(false);
+  });
+
+  test("gives a timed-out cancel time to land instead of sending another that could hit the next rotation", async () => {
+    const provider = await providerFor(emulator(), {
+      "stytch:requestTimeoutMs": "300",
+    });
+    const outs = await created(provider, m2mInputs());
+    emulator().clearRequests();
+    // Stytch applies the cancel after our deadline, as a slow server would.
+    emulator().faults.inject({ route: ROTATE_CANCEL, delayMs: 500 });
+    await provider.delete("id", outs);
+    const cancels = stytchCalls(emulator()).filter(
+      (call) => call === "POST rotate/cancel",
+    );
+    expect(cancels).toHaveLength(1);
+    // A replacement's start right after the delete keeps its rotation: no second cancel is in flight.
+    const next = await created(provider, m2mInputs());
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(
+      await m2mSecretWorks(emulator(), next.clientId, next.newClientSecret),
+    ).toBe(true);
     expect(
       await m2mSecretWorks(emulator(), outs.clientId, outs.newClientSecret),
     ).toBe(false);

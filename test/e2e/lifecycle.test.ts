@@ -26,7 +26,7 @@ test("start, hand-off, promote and destroy an M2M rotation; secrets never in pla
 
   emu.clearRequests();
   await stack.up();
-  expect(stytchCalls(emu)).toEqual(["POST rotate/start"]);
+  expect(stytchCalls(emu)).toEqual(["GET client", "POST rotate/start"]);
   const started = await stack.outputs();
   const secret = started.secrets["billing"]!;
   expect(started.secretOutputsAreSecret).toBe(true);
@@ -110,7 +110,11 @@ test("an emergency rotation (promoted from the start) completes in one up", asyn
   ]);
   emu.clearRequests();
   await stack.up();
-  expect(stytchCalls(emu)).toEqual(["POST rotate/start", "POST rotate"]);
+  expect(stytchCalls(emu)).toEqual([
+    "GET client",
+    "POST rotate/start",
+    "POST rotate",
+  ]);
   const { secrets, info } = await stack.outputs();
   expect(info["billing"]!.status).toBe("promoted");
   expect(await m2mSecretWorks(emu, m2m.clientId, secrets["billing"]!)).toBe(
@@ -133,7 +137,7 @@ test("a Connected App rotation end to end, with STYTCH_* environment credentials
   ]);
   emu.clearRequests();
   await stack.up();
-  expect(stytchCalls(emu)).toEqual(["POST rotate/start"]);
+  expect(stytchCalls(emu)).toEqual(["GET client", "POST rotate/start"]);
   const { secrets, info } = await stack.outputs();
   const secret = secrets["partner-app"]!;
   expect(info["partner-app"]).toMatchObject({

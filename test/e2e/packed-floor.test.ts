@@ -19,7 +19,7 @@ test(`start, promote and destroy on the floor @pulumi/pulumi with stytch:* stack
   await stack.setRotations([{ name: "billing", clientId: m2m.clientId }]);
   emu.clearRequests();
   await stack.up();
-  expect(stytchCalls(emu)).toEqual(["POST rotate/start"]);
+  expect(stytchCalls(emu)).toEqual(["GET client", "POST rotate/start"]);
   const { secrets, secretOutputsAreSecret } = await stack.outputs();
   const secret = secrets["billing"]!;
   expect(secretOutputsAreSecret).toBe(true);

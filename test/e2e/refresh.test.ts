@@ -37,7 +37,7 @@ test("after an out-of-band cancel, refresh reports cancelled and the next up sta
 
   emu.clearRequests();
   await stack.up();
-  expect(stytchCalls(emu)).toEqual(["POST rotate/start"]);
+  expect(stytchCalls(emu)).toEqual(["GET client", "POST rotate/start"]);
   const { secrets, info } = await stack.outputs();
   const fresh = secrets["billing"]!;
   expect(fresh).not.toBe(cancelled);
@@ -111,7 +111,7 @@ test("after someone rotates again, refresh reports superseded; up never revokes 
     },
   ]);
   await stack.up();
-  expect(stytchCalls(emu)).toEqual(["POST rotate/start"]);
+  expect(stytchCalls(emu)).toEqual(["GET client", "POST rotate/start"]);
   const { secrets, info } = await stack.outputs();
   expect(info["billing"]!.status).toBe("pending");
   expect(await m2mSecretWorks(emu, m2m.clientId, secrets["billing"]!)).toBe(

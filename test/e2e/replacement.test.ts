@@ -39,6 +39,7 @@ test("a triggers change while pending cancels the old rotation first, then start
   expect(stytchCalls(emu)).toEqual([
     "GET client",
     "POST rotate/cancel",
+    "GET client",
     "POST rotate/start",
   ]);
 
@@ -97,7 +98,7 @@ test("a triggers change after promotion starts a new rotation and leaves the pro
   emu.clearRequests();
   await stack.up();
   // Create-before-delete: the promoted old rotation's delete makes no call.
-  expect(stytchCalls(emu)).toEqual(["POST rotate/start"]);
+  expect(stytchCalls(emu)).toEqual(["GET client", "POST rotate/start"]);
   const { secrets, info } = await stack.outputs();
   const second = secrets["billing"]!;
   expect(info["billing"]!.status).toBe("pending");
@@ -136,11 +137,13 @@ test("a clientId change starts on the new client and cancels the pending rotatio
   emu.clearRequests();
   await stack.up();
   expect(stytchCalls(emu)).toEqual([
+    "GET client",
     "POST rotate/start",
     "GET client",
     "POST rotate/cancel",
   ]);
   expect(emu.requests.map((r) => r.clientId)).toEqual([
+    b.clientId,
     b.clientId,
     a.clientId,
     a.clientId,
