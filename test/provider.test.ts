@@ -22,6 +22,19 @@ const ROTATE = "/v1/m2m/clients/:client_id/secrets/rotate";
 const ROTATE_CANCEL = "/v1/m2m/clients/:client_id/secrets/rotate/cancel";
 const emulator = useEmulator();
 
+/** The rotation is complete at Stytch: its new secret works and the seeded client's old one is revoked. */
+async function expectOnlyNewSecretWorks(
+  outs: ClientSecretRotationOutputs,
+): Promise<void> {
+  const { m2m } = emulator().seeded!;
+  expect(
+    await m2mSecretWorks(emulator(), outs.clientId, outs.newClientSecret),
+  ).toBe(true);
+  expect(
+    await m2mSecretWorks(emulator(), outs.clientId, m2m.clientSecret!),
+  ).toBe(false);
+}
+
 /** Resolves once `condition` holds, polling; for stepping in between a provider's requests. */
 async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 2));
@@ -455,7 +468,6 @@ describe("create", () => {
 
   test("completes at once when promoted is already true (emergency rotation)", async () => {
     const provider = await providerFor(emulator());
-    const { m2m } = emulator().seeded!;
     const outs = await created(provider, m2mInputs({ promoted: true }));
     expect(stytchCalls(emulator())).toEqual([
       "GET client",
@@ -463,12 +475,7 @@ describe("create", () => {
       "POST rotate",
     ]);
     expect(outs.status).toBe("promoted");
-    expect(
-      await m2mSecretWorks(emulator(), m2m.clientId, outs.newClientSecret),
-    ).toBe(true);
-    expect(
-      await m2mSecretWorks(emulator(), m2m.clientId, m2m.clientSecret!),
-    ).toBe(false);
+    await expectOnlyNewSecretWorks(outs);
   });
 
   test("never cancels a rotation someone else left pending", async () => {
@@ -516,7 +523,6 @@ describe("create", () => {
 
   test("an emergency rotation whose complete landed unseen is a success, not a lost secret", async () => {
     const provider = await providerFor(emulator());
-    const { m2m } = emulator().seeded!;
     emulator().faults.inject({ route: ROTATE_START, delayMs: 300 });
     emulator().faults.inject({ route: ROTATE, dropResponse: true });
     const creating = provider.create(m2mInputs({ promoted: true }));
@@ -529,12 +535,7 @@ describe("create", () => {
     });
     const outs = (await creating).outs!;
     expect(outs.status).toBe("promoted");
-    expect(
-      await m2mSecretWorks(emulator(), m2m.clientId, outs.newClientSecret),
-    ).toBe(true);
-    expect(
-      await m2mSecretWorks(emulator(), m2m.clientId, m2m.clientSecret!),
-    ).toBe(false);
+    await expectOnlyNewSecretWorks(outs);
     expect(stytchCalls(emulator())).not.toContain("POST rotate/cancel");
   });
 
@@ -786,7 +787,6 @@ describe("create", () => {
 describe("update", () => {
   test("promotes with one rotate call after verifying the rotation is still ours", async () => {
     const provider = await providerFor(emulator());
-    const { m2m } = emulator().seeded!;
     const olds = await created(provider, m2mInputs());
     emulator().clearRequests();
     const { outs } = await provider.update(
@@ -796,12 +796,7 @@ describe("update", () => {
     );
     expect(stytchCalls(emulator())).toEqual(["GET client", "POST rotate"]);
     expect(outs).toEqual({ ...olds, promoted: true, status: "promoted" });
-    expect(
-      await m2mSecretWorks(emulator(), m2m.clientId, olds.newClientSecret),
-    ).toBe(true);
-    expect(
-      await m2mSecretWorks(emulator(), m2m.clientId, m2m.clientSecret!),
-    ).toBe(false);
+    await expectOnlyNewSecretWorks(olds);
   });
 
   test("promotes a Connected App rotation", async () => {
