@@ -67,6 +67,9 @@ export interface FaultTarget {
   clientId: string | null;
 }
 
+/** The longest delay setTimeout honours. */
+const MAX_DELAY_MS = 2 ** 31 - 1;
+
 const RULE_KEYS: ReadonlySet<string> = new Set([
   "method",
   "route",
@@ -173,8 +176,22 @@ export function validateFaultRule(
       "Fault rule times must be a positive integer or Infinity.",
     );
   }
-  if (delayMs !== undefined && !(Number.isFinite(delayMs) && delayMs >= 0)) {
-    throw new RangeError("Fault rule delayMs must be a finite number >= 0.");
+  // setTimeout fires at once beyond 2^31 - 1 ms, which would silently turn a delay into none.
+  if (
+    delayMs !== undefined &&
+    !(Number.isFinite(delayMs) && delayMs >= 0 && delayMs <= MAX_DELAY_MS)
+  ) {
+    throw new RangeError(
+      `Fault rule delayMs must be a number from 0 to ${MAX_DELAY_MS}.`,
+    );
+  }
+  // Node refuses to send a header value with control or non-Latin-1 characters, which would turn the
+  // injected status into a dropped connection.
+  const { retryAfter } = rule as FaultRule;
+  if (retryAfter !== undefined && !/^[\x20-\x7e]+$/.test(retryAfter)) {
+    throw new RangeError(
+      'Fault rule retryAfter must be printable ASCII, e.g. "2" or an HTTP date.',
+    );
   }
   if (
     status !== undefined &&

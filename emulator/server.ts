@@ -216,6 +216,25 @@ export async function startEmulator(
       req.socket.destroy();
     });
   });
+  // Node answers a request it cannot parse (an unescaped space in a client id, say) with a bare 400 and
+  // no body; every answer must be Stytch JSON (STYTCH_API.md §8.8), or stytch-node throws RequestError.
+  server.on("clientError", (_error, socket) => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const body = JSON.stringify(
+      new ApiError(
+        400,
+        "bad_request",
+        "The request could not be parsed: check that path parameters are URL-encoded.",
+      ).toJSON(newRequestId()),
+    );
+    socket.end(
+      "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json; charset=utf-8\r\n" +
+        `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
   await listen(server, options.port ?? 0, options.host ?? "127.0.0.1");
   const address = server.address() as AddressInfo;
 

@@ -245,13 +245,7 @@ export class EmulatorState {
    */
   createM2MClient(input: M2MClientCreateInput): M2MClientWithClientSecret {
     const clientId = this.newClientId("m2m", input.client_id);
-    if (input.scopes.some((scope) => !isValidScope(scope))) {
-      throw new ApiError(
-        400,
-        "invalid_m2m_client_scope",
-        "Scopes must be non-empty strings without whitespace.",
-      );
-    }
+    checkScopes(input.scopes);
     const secret = input.client_secret ?? generateClientSecret();
     if (input.client_secret !== undefined) {
       validateCustomSecret(input.client_secret);
@@ -297,8 +291,9 @@ export class EmulatorState {
         client_type: input.client_type,
         redirect_urls: [...(input.redirect_urls ?? [])],
         access_token_expiry_minutes: input.access_token_expiry_minutes ?? 60,
+        // A JSON-object string; the docs' example value (STYTCH_API.md §2.4).
         access_token_template_content:
-          input.access_token_template_content ?? "",
+          input.access_token_template_content ?? "{}",
         post_logout_redirect_urls: [...(input.post_logout_redirect_urls ?? [])],
         bypass_consent_for_offline_access:
           input.bypass_consent_for_offline_access ?? false,
@@ -337,6 +332,7 @@ export class EmulatorState {
    */
   updateM2MClient(clientId: string, input: M2MClientUpdateInput): M2MClient {
     const stored = this.find("m2m", clientId) as StoredM2MClient;
+    if (input.scopes) checkScopes(input.scopes);
     const { trusted_metadata, ...fields } = input;
     const profile = { ...stored.profile, ...stripUndefined(fields) };
     if (trusted_metadata !== undefined) {
@@ -661,6 +657,17 @@ function decodeCursor(cursor: string): number {
     throw new ApiError(400, "invalid_cursor", "The cursor is not valid.");
   }
   return Number(match[1]);
+}
+
+/** Create and update accept the same scopes: ones the token endpoint can be asked for. */
+function checkScopes(scopes: readonly string[]): void {
+  if (scopes.some((scope) => !isValidScope(scope))) {
+    throw new ApiError(
+      400,
+      "invalid_m2m_client_scope",
+      "Scopes must be non-empty strings without whitespace.",
+    );
+  }
 }
 
 function isValidScope(scope: string): boolean {

@@ -3,6 +3,7 @@
  * expectations come from STYTCH_API.md (section numbers in the describe names where useful).
  */
 import { spawn } from "node:child_process";
+import net from "node:net";
 import path from "node:path";
 import {
   ROUTE_TEMPLATES,
@@ -256,7 +257,7 @@ describe("GET client (§2.1, §2.4)", () => {
       redirect_urls: [],
       post_logout_redirect_urls: [],
       access_token_expiry_minutes: 60,
-      access_token_template_content: "",
+      access_token_template_content: "{}",
       id_token_template_content: "",
       bypass_consent_for_offline_access: false,
       creation_method: "API",
@@ -545,6 +546,19 @@ describe("update and search", () => {
       client_name: "renamed",
       trusted_metadata: { team: "billing", env: "ci" },
     });
+  });
+
+  test("PUT fails with 400 invalid_m2m_client_scope for scopes create would refuse", async () => {
+    expectStytchError(
+      await api(
+        emulator(),
+        "PUT",
+        clientPath("m2m", emulator().seeded!.m2m.clientId),
+        { body: { scopes: ["read users", ""] } },
+      ),
+      400,
+      "invalid_m2m_client_scope",
+    );
   });
 
   test("PUT fails with 400 m2m_client_invalid_status for an unknown status", async () => {
@@ -1122,6 +1136,27 @@ describe("responses (§8.8)", () => {
     expect(emulator().requests.map((r) => r.status)).toEqual([413]);
   });
 
+  test("answers a request line Node cannot parse with a JSON 400, not a bare one", async () => {
+    const { hostname, port } = new URL(emulator().url);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(port), hostname, () => {
+        socket.write("GET /v1/m2m/clients/a b HTTP/1.1\r\nHost: x\r\n\r\n");
+      });
+      let text = "";
+      socket.on("data", (chunk) => (text += chunk.toString()));
+      socket.on("end", () => resolve(text));
+      socket.on("error", reject);
+    });
+    const [head, body] = raw.split("\r\n\r\n");
+    expect(head).toMatch(/^HTTP\/1\.1 400 /);
+    expect(head).toContain("content-type: application/json");
+    expect(JSON.parse(body!)).toMatchObject({
+      status_code: 400,
+      error_type: "bad_request",
+      request_id: expect.stringMatching(REQUEST_ID),
+    });
+  });
+
   test("answers every call with JSON, status_code equal to the HTTP status, a fresh request_id and never 204", async () => {
     const id = emulator().seeded!.m2m.clientId;
     const responses = [
@@ -1631,6 +1666,12 @@ describe("faults", () => {
     ["times 0", { status: 500, times: 0 }, RangeError],
     ["a 2xx status", { status: 200 }, RangeError],
     ["retryAfter without status", { delayMs: 1, retryAfter: "1" }, TypeError],
+    [
+      "a retryAfter Node cannot send as a header",
+      { status: 429, retryAfter: "5\r\nX-Injected: 1" },
+      RangeError,
+    ],
+    ["a delay beyond what setTimeout honours", { delayMs: 3e9 }, RangeError],
   ])("inject rejects a rule with %s", (_name, rule, errorClass) => {
     expect(() => emulator().faults.inject(rule)).toThrow(errorClass);
     expect(emulator().faults.pending()).toBe(0);
