@@ -95,3 +95,29 @@ export async function createOfflineStack(
     },
   );
 }
+
+/**
+ * Runs one `pulumi` command against an offline stack, as a pipeline step would, and returns its trimmed
+ * standard output.
+ *
+ * @throws when the command fails, with its standard error.
+ */
+export function pulumiCli(
+  stack: Stack,
+  cliDir: string,
+  args: string[],
+): string {
+  const result = spawnSync(
+    path.join(cliDir, "pulumi"),
+    [...args, "--stack", stack.name, "--non-interactive"],
+    {
+      cwd: stack.workspace.workDir,
+      encoding: "utf8",
+      env: { ...process.env, ...stack.workspace.envVars },
+    },
+  );
+  if (result.status !== 0) {
+    throw new Error(`pulumi ${args.join(" ")} failed: ${result.stderr}`);
+  }
+  return result.stdout.trim();
+}

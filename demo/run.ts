@@ -9,7 +9,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../emulator";
 import { m2mSecretWorks } from "./consumer";
-import { createOfflineStack, ensurePulumiCli } from "./offline-pulumi";
+import {
+  createOfflineStack,
+  ensurePulumiCli,
+  pulumiCli,
+} from "./offline-pulumi";
 
 const repoRoot = path.resolve(__dirname, "../..");
 
@@ -97,10 +101,25 @@ async function main(): Promise<void> {
     );
 
     say(
-      "\n2. Hand-off — consumers read the secret output (e.g. into a vault or a Kubernetes secret)",
+      "\n2. Hand-off — a pipeline step reads the secret output for the consumers (a vault, a Kubernetes secret)",
     );
     check(
-      await m2mSecretWorks(emulator, m2m.clientId, newSecret),
+      pulumiCli(stack, cliDir, ["stack", "output", "newClientSecret"]) ===
+        "[secret]",
+      "`pulumi stack output newClientSecret` prints [secret]",
+    );
+    const handedOff = pulumiCli(stack, cliDir, [
+      "stack",
+      "output",
+      "newClientSecret",
+      "--show-secrets",
+    ]);
+    check(
+      handedOff === newSecret,
+      "`pulumi stack output newClientSecret --show-secrets` hands over the new secret",
+    );
+    check(
+      await m2mSecretWorks(emulator, m2m.clientId, handedOff),
       "a consumer using the handed-off secret gets an access token",
     );
 
