@@ -2,7 +2,11 @@
  * The README's example program (examples/gitops-rollover, TypeScript) with the packed package, driven
  * through the commits its README lists: start both rotations, promote one, bump the quarter, destroy.
  */
-import { expectFreeOfSecrets, m2mSecretWorks } from "../helpers/harness";
+import {
+  expectFreeOfSecrets,
+  m2mSecretWorks,
+  expectOnlyNewSecretWorks,
+} from "../helpers/harness";
 import { useE2E } from "../helpers/pulumi-harness";
 
 const { emulator, newStack } = useE2E();
@@ -33,10 +37,7 @@ test("examples/gitops-rollover runs the README's commits end to end", async () =
 
   await commit({ billingWorkerPromoted: "true" });
   await stack.up();
-  expect(await m2mSecretWorks(emu, m2m.clientId, billing)).toBe(true);
-  expect(await m2mSecretWorks(emu, m2m.clientId, m2m.clientSecret!)).toBe(
-    false,
-  );
+  await expectOnlyNewSecretWorks(emu, m2m.clientId, billing, m2m.clientSecret!);
 
   await commit({ quarter: "2027-Q1", billingWorkerPromoted: "false" });
   await stack.up();

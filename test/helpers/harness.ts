@@ -9,7 +9,20 @@ import {
 } from "../../emulator";
 import { ClientSecretRotationProvider } from "../../provider";
 
-export { m2mSecretWorks } from "../../demo/consumer";
+import { m2mSecretWorks } from "../../demo/consumer";
+
+export { m2mSecretWorks };
+
+/** A rotation is complete at Stytch: the new secret gets access tokens and the old one is revoked. */
+export async function expectOnlyNewSecretWorks(
+  emulator: RunningEmulator,
+  clientId: string,
+  newSecret: string,
+  oldSecret: string,
+): Promise<void> {
+  expect(await m2mSecretWorks(emulator, clientId, newSecret)).toBe(true);
+  expect(await m2mSecretWorks(emulator, clientId, oldSecret)).toBe(false);
+}
 
 /** Starts an emulator and registers its shutdown after the current test. */
 export function useEmulator(options?: EmulatorOptions): () => RunningEmulator {
