@@ -136,3 +136,12 @@ export function mayHaveBeenApplied(error: unknown): boolean {
   if (isStytchRequestError(error)) return error.mayHaveReachedStytch;
   return false;
 }
+
+/**
+ * A failure as one sentence for another error's message. Safe to embed: every error this package throws
+ * is built from secret-free fields.
+ */
+export function describeFailure(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.endsWith(".") ? text : `${text}.`;
+}

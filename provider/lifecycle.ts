@@ -13,6 +13,7 @@ import { resolveConnection, type StackSettings } from "./credentials";
 import {
   ConfigurationError,
   RotationConflictError,
+  describeFailure,
   isStytchErrorType,
 } from "./errors";
 import type {
@@ -201,7 +202,6 @@ async function completeEmergencyRotation(
   try {
     await completeRotation(client, ref, true);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
     let cleanup: string;
     try {
       const outcome = await cancelRotation(client, ref);
@@ -213,16 +213,12 @@ async function completeEmergencyRotation(
           ? "The pending rotation was cancelled; the old secret is still the only valid one."
           : "No rotation of ours is left pending.";
     } catch (cancelError) {
-      const cancelReason =
-        cancelError instanceof Error
-          ? cancelError.message
-          : String(cancelError);
       cleanup =
-        `Cancelling it failed too (${cancelReason}); a rotation with next secret ending ${ref.newLastFour} ` +
+        `Cancelling it failed too (${describeFailure(cancelError)}); a rotation with next secret ending ${ref.newLastFour} ` +
         `is still pending and nobody holds its secret: cancel it in the Stytch dashboard.`;
     }
     throw new RotationConflictError(
-      `Emergency rotation of ${ref.clientId}: started, but completing it failed: ${reason} ${cleanup} ` +
+      `Emergency rotation of ${ref.clientId}: started, but completing it failed: ${describeFailure(error)} ${cleanup} ` +
         `Run \`pulumi up\` again.`,
     );
   }

@@ -8,6 +8,7 @@
  */
 import {
   RotationConflictError,
+  describeFailure,
   isStytchErrorType,
   isStytchRequestError,
   mayHaveBeenApplied,
@@ -129,7 +130,7 @@ export async function startRotation(
   }
   throw new RotationConflictError(
     `Could not start a rotation on ${clientId} in ${MAX_ROUNDS} attempts; the last failure: ` +
-      `${describe(lastFailure)} The last attempt may still be applied by Stytch later: if \`pulumi up\` ` +
+      `${describeFailure(lastFailure)} The last attempt may still be applied by Stytch later: if \`pulumi up\` ` +
       "then reports a pending rotation on this client that nobody holds the secret of, cancel it.",
   );
 }
@@ -176,7 +177,7 @@ export async function completeRotation(
   }
   throw new RotationConflictError(
     `Could not complete the rotation on ${ref.clientId} in ${MAX_ROUNDS} attempts; it is still pending ` +
-      `(new secret ending ${ref.newLastFour}). The last failure: ${describe(lastFailure)} Run ` +
+      `(new secret ending ${ref.newLastFour}). The last failure: ${describeFailure(lastFailure)} Run ` +
       "`pulumi up` again.",
   );
 }
@@ -238,7 +239,7 @@ async function cancelPendingRotation(
   }
   throw new RotationConflictError(
     `Could not cancel the pending rotation on ${clientId} (next secret ending ${expectedNextLastFour}) ` +
-      `in ${MAX_ROUNDS} attempts; the last failure: ${describe(lastFailure)} Run the command again, or ` +
+      `in ${MAX_ROUNDS} attempts; the last failure: ${describeFailure(lastFailure)} Run the command again, or ` +
       "cancel it in the Stytch dashboard.",
   );
 }
@@ -288,12 +289,6 @@ function isTimeout(error: unknown): boolean {
   return isStytchRequestError(error) && error.code === "timeout";
 }
 
-/** A failure as one secret-free sentence for an error message. */
-function describe(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.endsWith(".") ? text : `${text}.`;
-}
-
 /** rotate/start failed ambiguously and the client could not be read to find out whether it was applied. */
 function startInDoubt(
   kind: ClientKind,
@@ -302,8 +297,8 @@ function startInDoubt(
   readFailure: unknown,
 ): RotationConflictError {
   return new RotationConflictError(
-    `rotate/start on ${clientId} failed in a way that may still have been applied (${describe(startFailure)}) ` +
-      `and reading the client to find out failed too (${describe(readFailure)}) If a rotation is now ` +
+    `rotate/start on ${clientId} failed in a way that may still have been applied (${describeFailure(startFailure)}) ` +
+      `and reading the client to find out failed too (${describeFailure(readFailure)}) If a rotation is now ` +
       "pending on this client, this run started it and nobody holds its secret: cancel it (Stytch " +
       `dashboard, or POST ${cancelPath(kind, clientId)}), then run \`pulumi up\` again.`,
   );
