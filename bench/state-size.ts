@@ -9,7 +9,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator } from "../emulator";
-import { createOfflineStack, ensurePulumiCli } from "../demo/offline-pulumi";
+import {
+  createOfflineStack,
+  ensurePulumiCli,
+  stateFilePath,
+} from "../demo/offline-pulumi";
 import {
   installProgram,
   packThisPackage,
@@ -65,7 +69,7 @@ async function measure(
 
     await setRotations(false);
     const startSeconds = await timed(() => stack.up(quiet));
-    const stateFile = findStateFile(stateDir, stack.name);
+    const stateFile = stateFilePath(stateDir, stack.name);
     const stateBytes = fs.statSync(stateFile).size;
     const resources: Array<{ type: string; inputs?: { __provider?: string } }> =
       JSON.parse(fs.readFileSync(stateFile, "utf8")).checkpoint.latest
@@ -92,23 +96,6 @@ async function measure(
     await emulator.close();
     fs.rmSync(stateDir, { recursive: true, force: true });
   }
-}
-
-function findStateFile(stateDir: string, stackName: string): string {
-  const file = fs
-    .readdirSync(path.join(stateDir, "backend"), {
-      recursive: true,
-      withFileTypes: true,
-    })
-    .find(
-      (entry) =>
-        entry.isFile() &&
-        entry.name === `${stackName}.json` &&
-        entry.parentPath.includes(`${path.sep}stacks`),
-    );
-  if (!file)
-    throw new Error(`no state file for stack ${stackName} under ${stateDir}`);
-  return path.join(file.parentPath, file.name);
 }
 
 async function main(): Promise<void> {

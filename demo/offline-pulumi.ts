@@ -121,3 +121,29 @@ export function pulumiCli(
   }
   return result.stdout.trim();
 }
+
+/**
+ * Every file the engine wrote under a {@link createOfflineStack} `stateDir` (backend and PULUMI_HOME),
+ * except the CLI's plugin binaries, which are not stack data.
+ */
+export function persistedFiles(stateDir: string): string[] {
+  return fs
+    .readdirSync(stateDir, { recursive: true, withFileTypes: true })
+    .filter(
+      (entry) =>
+        entry.isFile() && !entry.parentPath.includes(`${path.sep}plugins`),
+    )
+    .map((entry) => path.join(entry.parentPath, entry.name));
+}
+
+/** The current state file of `stackName` on the file backend under `stateDir`. */
+export function stateFilePath(stateDir: string, stackName: string): string {
+  const file = persistedFiles(path.join(stateDir, "backend")).find(
+    (f) =>
+      path.basename(f) === `${stackName}.json` &&
+      f.includes(`${path.sep}stacks${path.sep}`),
+  );
+  if (!file)
+    throw new Error(`no state file for stack ${stackName} under ${stateDir}`);
+  return file;
+}

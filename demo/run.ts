@@ -12,6 +12,7 @@ import { m2mSecretWorks } from "./consumer";
 import {
   createOfflineStack,
   ensurePulumiCli,
+  persistedFiles,
   pulumiCli,
 } from "./offline-pulumi";
 
@@ -142,7 +143,9 @@ async function main(): Promise<void> {
     say(
       "\n4. Verify — nothing secret in plaintext in the state or in what the engine printed",
     );
-    const persisted = readAll(workDir);
+    const persisted = persistedFiles(workDir)
+      .map((file) => fs.readFileSync(file, "latin1"))
+      .join("\n");
     const printed = engineOutput.join("");
     check(
       !persisted.includes(newSecret) && !printed.includes(newSecret),
@@ -180,19 +183,6 @@ async function main(): Promise<void> {
     await emulator.close();
     fs.rmSync(workDir, { recursive: true, force: true });
   }
-}
-
-function readAll(dir: string): string {
-  return fs
-    .readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter(
-      (entry) =>
-        entry.isFile() && !entry.parentPath.includes(`${path.sep}plugins`),
-    )
-    .map((entry) =>
-      fs.readFileSync(path.join(entry.parentPath, entry.name), "latin1"),
-    )
-    .join("\n");
 }
 
 main().catch((error: unknown) => {

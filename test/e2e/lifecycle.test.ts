@@ -84,9 +84,9 @@ test("destroying a pending rotation cancels it; the old secret stays the only va
   const emu = emulator();
   const { m2m } = emu.seeded!;
   const stack = await newStack();
-  await stack.setRotations([{ name: "billing", clientId: m2m.clientId }]);
-  await stack.up();
-  const secret = (await stack.outputs()).secrets["billing"]!;
+  const secret = (
+    await stack.upWith([{ name: "billing", clientId: m2m.clientId }])
+  )["billing"]!;
 
   emu.clearRequests();
   await stack.destroy();

@@ -25,9 +25,9 @@ test("after an out-of-band cancel, refresh reports cancelled and the next up sta
   const emu = emulator();
   const { m2m } = emu.seeded!;
   const stack = await newStack();
-  await stack.setRotations([{ name: "billing", clientId: m2m.clientId }]);
-  await stack.up();
-  const cancelled = (await stack.outputs()).secrets["billing"]!;
+  const cancelled = (
+    await stack.upWith([{ name: "billing", clientId: m2m.clientId }])
+  )["billing"]!;
   await outOfBand("rotate/cancel", m2m.clientId);
 
   emu.clearRequests();
@@ -54,9 +54,9 @@ test("after an out-of-band completion, refresh reports promoted and nothing else
   const emu = emulator();
   const { m2m } = emu.seeded!;
   const stack = await newStack();
-  await stack.setRotations([{ name: "billing", clientId: m2m.clientId }]);
-  await stack.up();
-  const secret = (await stack.outputs()).secrets["billing"]!;
+  const secret = (
+    await stack.upWith([{ name: "billing", clientId: m2m.clientId }])
+  )["billing"]!;
   await outOfBand("rotate", m2m.clientId);
 
   await stack.refresh();

@@ -17,15 +17,15 @@ test("a triggers change while pending cancels the old rotation first, then start
   const emu = emulator();
   const { m2m } = emu.seeded!;
   const stack = await newStack();
-  await stack.setRotations([
-    {
-      name: "billing",
-      clientId: m2m.clientId,
-      triggers: { quarter: "2026-Q4" },
-    },
-  ]);
-  await stack.up();
-  const first = (await stack.outputs()).secrets["billing"]!;
+  const first = (
+    await stack.upWith([
+      {
+        name: "billing",
+        clientId: m2m.clientId,
+        triggers: { quarter: "2026-Q4" },
+      },
+    ])
+  )["billing"]!;
 
   await stack.setRotations([
     {
@@ -62,16 +62,16 @@ test("a triggers change after promotion starts a new rotation and leaves the pro
   const emu = emulator();
   const { m2m } = emu.seeded!;
   const stack = await newStack();
-  await stack.setRotations([
-    {
-      name: "billing",
-      clientId: m2m.clientId,
-      promoted: true,
-      triggers: { quarter: "2026-Q4" },
-    },
-  ]);
-  await stack.up();
-  const first = (await stack.outputs()).secrets["billing"]!;
+  const first = (
+    await stack.upWith([
+      {
+        name: "billing",
+        clientId: m2m.clientId,
+        promoted: true,
+        triggers: { quarter: "2026-Q4" },
+      },
+    ])
+  )["billing"]!;
 
   // A bump that forgets to reset promoted would revoke the secret in use at once: refused before any call.
   await stack.setRotations([
@@ -129,9 +129,9 @@ test("a clientId change starts on the new client and cancels the pending rotatio
   const a = emu.seeded!.m2m;
   const b = emu.createM2MClient({ clientName: "second worker" });
   const stack = await newStack();
-  await stack.setRotations([{ name: "worker", clientId: a.clientId }]);
-  await stack.up();
-  const onA = (await stack.outputs()).secrets["worker"]!;
+  const onA = (await stack.upWith([{ name: "worker", clientId: a.clientId }]))[
+    "worker"
+  ]!;
 
   await stack.setRotations([{ name: "worker", clientId: b.clientId }]);
   emu.clearRequests();

@@ -5,7 +5,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { createOfflineStack } from "../../demo/offline-pulumi";
+import {
+  createOfflineStack,
+  persistedFiles,
+  stateFilePath,
+} from "../../demo/offline-pulumi";
 import type { RunningEmulator } from "../../emulator";
 import { useEmulator } from "./harness";
 
@@ -113,6 +117,13 @@ export class E2EStack {
     });
   }
 
+  /** Commits `rotations`, runs `pulumi up`, and returns each rotation's new secret by name. */
+  async upWith(rotations: RotationSpec[]): Promise<Record<string, string>> {
+    await this.setRotations(rotations);
+    await this.up();
+    return (await this.outputs()).secrets;
+  }
+
   async up() {
     const result = await this.stack.up({ onOutput: this.record });
     this.engineOutput.push(result.stderr);
@@ -208,7 +219,7 @@ export class E2EStack {
    * and the stack's config file in the program directory.
    */
   persistedText(): string {
-    const files = [...walk(this.dir)];
+    const files = persistedFiles(this.dir);
     const config = path.join(this.programDir, `Pulumi.${this.stack.name}.yaml`);
     if (fs.existsSync(config)) files.push(config);
     return files.map((f) => fs.readFileSync(f).toString("latin1")).join("\n");
@@ -216,13 +227,7 @@ export class E2EStack {
 
   /** The stack's current state file, raw. */
   stateFileText(): string {
-    const file = [...walk(path.join(this.dir, "backend"))].find(
-      (f) =>
-        f.endsWith(`${path.sep}${this.stack.name}.json`) &&
-        f.includes(`${path.sep}stacks${path.sep}`),
-    );
-    if (!file) throw new Error("no state file found");
-    return fs.readFileSync(file, "utf8");
+    return fs.readFileSync(stateFilePath(this.dir, this.stack.name), "utf8");
   }
 
   async dispose(): Promise<void> {
@@ -260,17 +265,4 @@ export function useE2E(): {
       return stack;
     },
   };
-}
-
-function* walk(dir: string): Generator<string> {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) {
-      // Plugins are the CLI's own binaries, not stack data.
-      if (entry.name === "plugins") continue;
-      yield* walk(full);
-    } else if (entry.isFile()) {
-      yield full;
-    }
-  }
 }
