@@ -25,9 +25,9 @@ const path = require("path");
 
 // The one place the CLI version is pinned. tools/pulumi-cli/go.mod must
 // require github.com/pulumi/pulumi/pkg/v3 at the same version; the build
-// refuses to run if they drift apart. v3.259.0 is the newest pkg/v3 the Go
-// module proxy available to us serves (v3.260.0 and later are refused).
-const PULUMI_VERSION = "3.259.0";
+// refuses to run if they drift apart. v3.274.1 is the newest pkg/v3 the Go
+// module proxy available to us serves whole (checked 2026-11-26).
+const PULUMI_VERSION = "3.274.1";
 const VERSION_TAG = `v${PULUMI_VERSION}`;
 
 const EXECUTABLES = [
