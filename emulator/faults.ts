@@ -45,6 +45,11 @@ export interface FaultRule {
    * change was applied", e.g. a rotate/start whose new secret never reaches the client.
    */
   dropResponse?: boolean;
+  /**
+   * Apply the request, then wait this long before answering: the change has landed while its answer is
+   * still in flight, e.g. for a test that kills the caller at that moment. `close()` drops the answer.
+   */
+  answerDelayMs?: number;
 }
 
 /** Injects and clears fault rules on a running emulator. */
@@ -81,6 +86,7 @@ const RULE_KEYS: ReadonlySet<string> = new Set([
   "retryAfter",
   "reset",
   "dropResponse",
+  "answerDelayMs",
 ]);
 
 /** The emulator's ordered list of fault rules. */
@@ -162,7 +168,7 @@ export function validateFaultRule(
       throw new TypeError(`Fault rule field "${key}" must be a boolean.`);
     }
   }
-  for (const key of ["times", "delayMs", "status"]) {
+  for (const key of ["times", "delayMs", "status", "answerDelayMs"]) {
     if (rule[key] !== undefined && typeof rule[key] !== "number") {
       throw new TypeError(`Fault rule field "${key}" must be a number.`);
     }
@@ -177,13 +183,16 @@ export function validateFaultRule(
     );
   }
   // setTimeout fires at once beyond 2^31 - 1 ms, which would silently turn a delay into none.
-  if (
-    delayMs !== undefined &&
-    !(Number.isFinite(delayMs) && delayMs >= 0 && delayMs <= MAX_DELAY_MS)
-  ) {
-    throw new RangeError(
-      `Fault rule delayMs must be a number from 0 to ${MAX_DELAY_MS}.`,
-    );
+  for (const key of ["delayMs", "answerDelayMs"] as const) {
+    const ms = (rule as FaultRule)[key];
+    if (
+      ms !== undefined &&
+      !(Number.isFinite(ms) && ms >= 0 && ms <= MAX_DELAY_MS)
+    ) {
+      throw new RangeError(
+        `Fault rule ${key} must be a number from 0 to ${MAX_DELAY_MS}.`,
+      );
+    }
   }
   // Node refuses to send a header value with control or non-Latin-1 characters, which would turn the
   // injected status into a dropped connection.
@@ -210,15 +219,16 @@ export function validateFaultRule(
     status !== undefined,
     rule["reset"] === true,
     rule["dropResponse"] === true,
+    rule["answerDelayMs"] !== undefined,
   ];
   if (actions.filter(Boolean).length > 1) {
     throw new TypeError(
-      "A fault rule may set only one of status, reset and dropResponse.",
+      "A fault rule may set only one of status, reset, dropResponse and answerDelayMs.",
     );
   }
   if (!actions.some(Boolean) && delayMs === undefined) {
     throw new TypeError(
-      "A fault rule must do something: set delayMs, status, reset or dropResponse.",
+      "A fault rule must do something: set delayMs, status, reset, dropResponse or answerDelayMs.",
     );
   }
   if (

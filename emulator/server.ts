@@ -346,6 +346,14 @@ async function handle(
     req.socket.destroy();
     return;
   }
+  if (fault?.answerDelayMs !== undefined) {
+    const completed = await delays.wait(fault.answerDelayMs);
+    // close() cancelled the wait: the change stays applied and the answer is never sent.
+    if (!completed) {
+      req.socket.destroy();
+      return;
+    }
+  }
   // Recorded before the answer is written, so a client that awaited its response always finds it.
   served(answer.status);
   send(res, answer);

@@ -9,19 +9,15 @@
  * the installed version's logic.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { resolveConnection, type StackSettings } from "./credentials";
+import { resolveConnection } from "./credentials";
 import {
   ConfigurationError,
   RotationConflictError,
   describeFailure,
   isStytchErrorType,
 } from "./errors";
-import type {
-  ClientSecretRotationInputs,
-  ClientSecretRotationOutputs,
-  ClientSecretRotationProvider,
-  RawInputs,
-} from "./provider";
+import { replacingChanges } from "./inputs";
+import { parseOrphanAuthorizations } from "./orphaned-rotation";
 import {
   cancelRotation,
   classifyRotation,
@@ -31,39 +27,33 @@ import {
   type RotationStatus,
 } from "./rotation";
 import { StytchClient } from "./stytch-client";
-import {
-  CLIENT_KINDS,
-  STYTCH_ERROR_TYPES,
-  type ClientKind,
-} from "./stytch-types";
+import { STYTCH_ERROR_TYPES } from "./stytch-types";
+import type {
+  ClientSecretRotationInputs,
+  ClientSecretRotationOutputs,
+  ProviderSettings,
+} from "./types";
 
-// Pulumi's placeholder for values not known during preview (sdk/nodejs/runtime/rpc.ts `unknownValue`).
-// Copied rather than imported so that the provider process does not load the Pulumi runtime for it.
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
-const CLIENT_ID_PREFIXES: ReadonlyArray<readonly [string, ClientKind]> = [
-  ["m2m-client-", "m2m"],
-  ["connected-app-", "connected_app"],
-  // Connected Apps were formerly "IDP clients" (STYTCH_API.md §2.9).
-  ["idp-client-", "connected_app"],
-];
+export { checkInputs } from "./inputs";
 
 /** A rotation's Stytch client, with credentials resolved now: never stored, never serialized. */
-function stytchFor(settings: StackSettings): StytchClient {
+function stytchFor(settings: ProviderSettings): StytchClient {
   return new StytchClient({ connection: resolveConnection(settings) });
 }
 
 /** `create`: starts a rotation; completes it at once when `promoted` is already true (emergency rotation). */
 export async function createRotation(
-  settings: StackSettings,
+  settings: ProviderSettings,
   inputs: ClientSecretRotationInputs,
 ): Promise<dynamic.CreateResult<ClientSecretRotationOutputs>> {
+  // A malformed authorization fails here, before any call to Stytch.
+  const orphans = parseOrphanAuthorizations(settings.cancelOrphanedRotation);
   const client = stytchFor(settings);
   const started = await startRotation(
     client,
     inputs.clientKind,
     inputs.clientId,
-    warn,
+    { warn, orphans },
   );
   const outs: ClientSecretRotationOutputs = {
     ...echoInputs(inputs),
@@ -83,7 +73,7 @@ export async function createRotation(
 
 /** `read` (refresh): compares Stytch's last-four fields with ours. Never fabricates a secret. */
 export async function readRotation(
-  settings: StackSettings,
+  settings: ProviderSettings,
   id: string,
   props?: ClientSecretRotationOutputs,
 ): Promise<dynamic.ReadResult<ClientSecretRotationOutputs>> {
@@ -118,7 +108,7 @@ export async function readRotation(
 
 /** `update`: completes the rotation (`promoted` false → true); returns the full outputs, new secret included. */
 export async function updateRotation(
-  settings: StackSettings,
+  settings: ProviderSettings,
   olds: ClientSecretRotationOutputs,
   news: ClientSecretRotationInputs,
 ): Promise<dynamic.UpdateResult<ClientSecretRotationOutputs>> {
@@ -134,7 +124,7 @@ export async function updateRotation(
 
 /** `delete`: cancels the rotation if it is still pending and still ours; a promoted one needs no call. */
 export async function deleteRotation(
-  settings: StackSettings,
+  settings: ProviderSettings,
   props: ClientSecretRotationOutputs,
 ): Promise<void> {
   if (props.status !== "pending") return;
@@ -215,7 +205,8 @@ async function completeEmergencyRotation(
     } catch (cancelError) {
       cleanup =
         `Cancelling it failed too (${describeFailure(cancelError)}); a rotation with next secret ending ${ref.newLastFour} ` +
-        `is still pending and nobody holds its secret: cancel it in the Stytch dashboard.`;
+        "may still be pending, and nobody holds its secret: the next `pulumi up` finds it and prints the one " +
+        "command that authorizes cancelling it.";
     }
     throw new RotationConflictError(
       `Emergency rotation of ${ref.clientId}: started, but completing it failed: ${describeFailure(error)} ${cleanup} ` +
@@ -224,140 +215,14 @@ async function completeEmergencyRotation(
   }
 }
 
-/** `check`: validates and normalizes inputs, before any call to Stytch. */
-export function checkInputs(
-  olds: Partial<ClientSecretRotationInputs>,
-  news: RawInputs,
-): dynamic.CheckResult<ClientSecretRotationInputs> {
-  const failures: dynamic.CheckFailure[] = [];
-  const fail = (property: string, reason: string) =>
-    failures.push({ property, reason });
-
-  const clientId = news.clientId;
-  if (clientId !== UNKNOWN) {
-    if (typeof clientId !== "string" || clientId.trim() === "") {
-      fail(
-        "clientId",
-        "clientId is required: set it to the id of the Stytch M2M client or Connected App whose secret " +
-          'to rotate, e.g. "m2m-client-test-…" or "connected-app-test-…".',
-      );
-    } else {
-      const problem = pathSegmentProblem(clientId);
-      if (problem) {
-        fail(
-          "clientId",
-          `clientId ${JSON.stringify(clientId)} ${problem}, so it cannot be a Stytch client id; copy the ` +
-            `id exactly from the Stytch dashboard or API.`,
-        );
-      }
-    }
-  }
-
-  const inferredKind =
-    typeof clientId === "string" && clientId !== UNKNOWN
-      ? kindFromId(clientId)
-      : undefined;
-  const givenKind = news.clientKind;
-  let clientKind: unknown = givenKind ?? inferredKind;
-  if (givenKind !== undefined && givenKind !== UNKNOWN) {
-    if (
-      typeof givenKind !== "string" ||
-      !(CLIENT_KINDS as readonly string[]).includes(givenKind)
-    ) {
-      fail(
-        "clientKind",
-        `clientKind must be "m2m" or "connected_app" (or left out to infer it from clientId); got ${JSON.stringify(givenKind)}.`,
-      );
-    } else if (inferredKind && inferredKind !== givenKind) {
-      fail(
-        "clientKind",
-        `clientKind "${givenKind}" does not match clientId ${JSON.stringify(clientId)}, which is ` +
-          `${inferredKind === "m2m" ? "an M2M client" : "a Connected App"} id; set clientKind to ` +
-          `"${inferredKind}" or leave it out.`,
-      );
-    }
-  } else if (
-    givenKind === undefined &&
-    !inferredKind &&
-    typeof clientId === "string" &&
-    clientId !== UNKNOWN &&
-    clientId.trim() !== ""
-  ) {
-    clientKind = undefined;
-    fail(
-      "clientKind",
-      `cannot tell from clientId ${JSON.stringify(clientId)} whether it is an M2M client or a Connected App; ` +
-        `set clientKind to "m2m" or "connected_app".`,
-    );
-  }
-
-  const promoted = news.promoted ?? false;
-  if (promoted !== UNKNOWN && typeof promoted !== "boolean") {
-    fail(
-      "promoted",
-      `promoted must be true or false (a boolean, not ${JSON.stringify(promoted)}); it defaults to false.`,
-    );
-  }
-
-  const triggers = news.triggers ?? {};
-  if (
-    triggers !== UNKNOWN &&
-    (typeof triggers !== "object" ||
-      triggers === null ||
-      Array.isArray(triggers))
-  ) {
-    fail(
-      "triggers",
-      `triggers must be an object of values, e.g. { quarter: "2026-Q4" }; got ${JSON.stringify(triggers)}.`,
-    );
-  }
-
-  // `olds` is empty when the resource is being created; the rules below are about changes to an existing one.
-  const replacedBy = isExisting(olds)
-    ? replacingInputs(olds, { clientId, clientKind, triggers })
-    : [];
-  // Un-promoting in place is impossible at Stytch; the way forward is a new rotation, i.e. a replacement.
-  if (olds.promoted === true && promoted === false && replacedBy.length === 0) {
-    fail(
-      "promoted",
-      "promoted cannot go from true back to false: that rotation is complete and its secret is the client " +
-        'secret now. To start a new rotation, change triggers (e.g. { quarter: "2027-Q1" }) with promoted: ' +
-        "false, or keep promoted: true.",
-    );
-  }
-  // A replacement is a create, and a create with promoted: true completes at once. Carried over from the
-  // old resource (a triggers bump that forgot to reset promoted, a clientId move), that would revoke the
-  // secret every consumer uses before any of them has the new one: an outage nobody asked for.
-  // Unknown during preview: whether it changes is decided at apply time, when check runs again.
-  if (
-    promoted === true &&
-    replacedBy.length > 0 &&
-    !containsUnknown([clientId, clientKind, triggers])
-  ) {
-    fail(
-      "promoted",
-      `changing ${replacedBy.join(" and ")} starts a new rotation, and promoted: true would complete it in ` +
-        "the same `pulumi up`, revoking the secret in use before any consumer has the new one. Set promoted: " +
-        "false in the same commit and promote in a later one. For a deliberate one-step emergency rotation, " +
-        "add it as a new resource (a new name) with promoted: true.",
-    );
-  }
-
-  const inputs = {
-    clientId,
-    clientKind,
-    promoted,
-    triggers,
-  } as ClientSecretRotationInputs;
-  return failures.length > 0 ? { inputs, failures } : { inputs };
-}
-
 /** `diff`: no-op, update (promotion) or replacement; makes no call to Stytch. */
 export function diffRotation(
   olds: ClientSecretRotationOutputs,
   news: ClientSecretRotationInputs,
 ): dynamic.DiffResult {
-  const replaces = replacingInputs(olds, news);
+  // An input that is unknown during preview may change: the plan shows the replacement it would cause.
+  const changed = replacingChanges(olds, news);
+  const replaces: string[] = [...changed.known, ...changed.may];
   if (isLost(olds.status)) {
     // Refresh found our rotation dead; the way back to a working rotation is to start a new one. With
     // promoted: true that new rotation would be completed at once, so it becomes an update instead, which
@@ -380,57 +245,4 @@ export function diffRotation(
     deleteBeforeReplace:
       replaces.length > 0 && sameClient && olds.status === "pending",
   };
-}
-
-/** The inputs whose change makes a new rotation, in the order they are reported. */
-function replacingInputs(
-  olds: Partial<ClientSecretRotationInputs>,
-  news: Partial<Record<keyof ClientSecretRotationInputs, unknown>>,
-): string[] {
-  const replaces: string[] = [];
-  if (news.clientId !== olds.clientId) replaces.push("clientId");
-  if (news.clientKind !== olds.clientKind) replaces.push("clientKind");
-  if (!jsonEqual(news.triggers ?? {}, olds.triggers ?? {}))
-    replaces.push("triggers");
-  return replaces;
-}
-
-function containsUnknown(value: unknown): boolean {
-  return (JSON.stringify(value) ?? "").includes(UNKNOWN);
-}
-
-function isExisting(olds: Partial<ClientSecretRotationInputs>): boolean {
-  return olds.clientId !== undefined;
-}
-
-function kindFromId(clientId: string): ClientKind | undefined {
-  return CLIENT_ID_PREFIXES.find(([prefix]) =>
-    clientId.startsWith(prefix),
-  )?.[1];
-}
-
-/** Why a value cannot be one URL path segment, or undefined if it can. */
-function pathSegmentProblem(value: string): string | undefined {
-  if (value !== value.trim()) return "has leading or trailing whitespace";
-  if (value === "." || value === "..") return "is a relative path segment";
-  if (value.length > 200) return "is longer than 200 characters";
-  const bad = /[\s/\\?#%\u0000-\u001f\u007f]/.exec(value);
-  if (bad) return `contains ${JSON.stringify(bad[0])}`;
-  return undefined;
-}
-
-/** Structural equality of JSON-like values, ignoring key order. */
-function jsonEqual(a: unknown, b: unknown): boolean {
-  return canonicalJson(a) === canonicalJson(b);
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value) ?? "undefined";
 }

@@ -20,7 +20,8 @@
  * `./lifecycle`, which the serialized form `require`s instead of carrying its code (see there).
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import type { StackSettings } from "./credentials";
+import { CREDENTIAL_SOURCES } from "./credentials";
+import { carriable } from "./engine-values";
 import {
   checkInputs,
   createRotation,
@@ -29,32 +30,19 @@ import {
   readRotation,
   updateRotation,
 } from "./lifecycle";
-import type { RotationStatus } from "./rotation";
-import type { ClientKind } from "./stytch-types";
+import { ORPHAN_AUTHORIZATION_KEY } from "./orphaned-rotation";
+import type {
+  ClientSecretRotationInputs,
+  ClientSecretRotationOutputs,
+  ProviderSettings,
+  RawInputs,
+} from "./types";
 
-/** Inputs after `check`: every default applied. */
-export interface ClientSecretRotationInputs {
-  clientId: string;
-  clientKind: ClientKind;
-  promoted: boolean;
-  triggers: Record<string, unknown>;
-}
-
-/** Outputs stored in the state. They echo the inputs because `diff` and `update` only see old outputs. */
-export interface ClientSecretRotationOutputs extends ClientSecretRotationInputs {
-  /** See {@link RotationStatus}. */
-  status: RotationStatus;
-  /** The new client secret. Marked secret by the resource (`additionalSecretOutputs`). */
-  newClientSecret: string;
-  newClientSecretLastFour: string;
-  /** Last four of the secret that was current when the rotation started; tells "cancelled" from "superseded". */
-  previousClientSecretLastFour: string;
-}
-
-/** Inputs as the engine sends them to `check`: anything may be missing, mistyped or unknown. */
-export type RawInputs = {
-  readonly [K in keyof ClientSecretRotationInputs]?: unknown;
-};
+export type {
+  ClientSecretRotationInputs,
+  ClientSecretRotationOutputs,
+  RawInputs,
+} from "./types";
 
 /**
  * The dynamic provider of {@link ClientSecretRotation}. Exported so that it can be exercised directly;
@@ -65,16 +53,18 @@ export class ClientSecretRotationProvider implements dynamic.ResourceProvider<
   ClientSecretRotationOutputs
 > {
   // Filled by `configure` inside the provider process only; empty when the provider is serialized.
-  private stackSettings: StackSettings = {};
+  private settings: ProviderSettings = {};
 
   /** Remembers the `stytch:*` stack config (secrets arrive decrypted) for the calls of this process. */
   async configure(req: dynamic.ConfigureRequest): Promise<void> {
-    this.stackSettings = {
-      projectId: req.config.get("stytch:projectId"),
-      secret: req.config.get("stytch:secret"),
-      baseUrl: req.config.get("stytch:baseUrl"),
-      requestTimeoutMs: req.config.get("stytch:requestTimeoutMs"),
+    const settings: ProviderSettings = {
+      cancelOrphanedRotation: req.config.get(ORPHAN_AUTHORIZATION_KEY),
     };
+    for (const [name, { configKey }] of Object.entries(CREDENTIAL_SOURCES)) {
+      settings[name as keyof typeof CREDENTIAL_SOURCES] =
+        req.config.get(configKey);
+    }
+    this.settings = settings;
   }
 
   /** Validates and normalizes inputs; makes no call to Stytch. */
@@ -82,7 +72,7 @@ export class ClientSecretRotationProvider implements dynamic.ResourceProvider<
     olds: Partial<ClientSecretRotationInputs>,
     news: RawInputs,
   ): Promise<dynamic.CheckResult<ClientSecretRotationInputs>> {
-    return checkInputs(olds ?? {}, news ?? {});
+    return carriable(checkInputs(olds ?? {}, news ?? {}), "check result");
   }
 
   /** Decides between no-op, update (promotion) and replacement; makes no call to Stytch. */
@@ -91,14 +81,17 @@ export class ClientSecretRotationProvider implements dynamic.ResourceProvider<
     olds: ClientSecretRotationOutputs,
     news: ClientSecretRotationInputs,
   ): Promise<dynamic.DiffResult> {
-    return diffRotation(olds, news);
+    return carriable(diffRotation(olds, news), "diff result");
   }
 
   /** Starts a rotation; completes it at once when `promoted` is already true (emergency rotation). */
   async create(
     inputs: ClientSecretRotationInputs,
   ): Promise<dynamic.CreateResult<ClientSecretRotationOutputs>> {
-    return createRotation(this.stackSettings, inputs);
+    return carriable(
+      await createRotation(this.settings, inputs),
+      "create result",
+    );
   }
 
   /** Refresh: compares Stytch's last-four fields with ours. Never fabricates a secret. */
@@ -106,7 +99,10 @@ export class ClientSecretRotationProvider implements dynamic.ResourceProvider<
     id: string,
     props?: ClientSecretRotationOutputs,
   ): Promise<dynamic.ReadResult<ClientSecretRotationOutputs>> {
-    return readRotation(this.stackSettings, id, props);
+    return carriable(
+      await readRotation(this.settings, id, props),
+      "read result",
+    );
   }
 
   /** Completes the rotation (`promoted` false → true) and returns the full outputs, new secret included. */
@@ -115,11 +111,14 @@ export class ClientSecretRotationProvider implements dynamic.ResourceProvider<
     olds: ClientSecretRotationOutputs,
     news: ClientSecretRotationInputs,
   ): Promise<dynamic.UpdateResult<ClientSecretRotationOutputs>> {
-    return updateRotation(this.stackSettings, olds, news);
+    return carriable(
+      await updateRotation(this.settings, olds, news),
+      "update result",
+    );
   }
 
   /** Cancels the rotation if it is still pending and still ours; a promoted rotation needs no call. */
   async delete(_id: string, props: ClientSecretRotationOutputs): Promise<void> {
-    return deleteRotation(this.stackSettings, props);
+    return deleteRotation(this.settings, props);
   }
 }

@@ -35,6 +35,25 @@ export interface ClientSecretRotationArgs {
   triggers?: pulumi.Input<Record<string, pulumi.Input<unknown>>>;
 }
 
+// Every argument of ClientSecretRotationArgs (the Record type makes the compiler insist on all of them),
+// for the check against misspelt ones.
+const ARGUMENTS: Record<keyof ClientSecretRotationArgs, true> = {
+  clientId: true,
+  clientKind: true,
+  promoted: true,
+  triggers: true,
+};
+const ARGUMENT_NAMES = Object.keys(ARGUMENTS);
+
+function suggestArgument(given: string): string {
+  const lower = given.toLowerCase();
+  const near = ARGUMENT_NAMES.find((name) => {
+    const candidate = name.toLowerCase();
+    return candidate.startsWith(lower) || lower.startsWith(candidate);
+  });
+  return near ? ` (did you mean ${JSON.stringify(near)}?)` : "";
+}
+
 /**
  * Rotates the secret of a Stytch M2M client or Connected App in two phases, so that consumers never see
  * an outage: creating the resource starts a rotation (old and new secret both work), setting
@@ -90,6 +109,17 @@ export class ClientSecretRotation extends pulumi.dynamic.Resource {
       throw new Error(
         `ClientSecretRotation "${name}": missing required argument 'args' (clientId).`,
       );
+    // A misspelt argument in a JavaScript program (`promote: true`) would otherwise be dropped silently,
+    // and the rotation would never be promoted.
+    const unknownArg = Object.keys(args).find(
+      (key) => !ARGUMENT_NAMES.includes(key),
+    );
+    if (unknownArg !== undefined) {
+      throw new Error(
+        `ClientSecretRotation "${name}": unknown argument ${JSON.stringify(unknownArg)}` +
+          `${suggestArgument(unknownArg)}; its arguments are ${ARGUMENT_NAMES.join(", ")}.`,
+      );
+    }
     const props: Record<keyof ClientSecretRotationOutputs, unknown> = {
       clientId: args.clientId,
       clientKind: args.clientKind,

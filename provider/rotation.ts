@@ -13,9 +13,15 @@ import {
   isStytchRequestError,
   mayHaveBeenApplied,
 } from "./errors";
+import {
+  authorizeCommand,
+  authorizesCancel,
+  revokeCommand,
+  ORPHAN_AUTHORIZATION_KEY,
+  type OrphanAuthorizations,
+} from "./orphaned-rotation";
 import type { StytchClient } from "./stytch-client";
 import {
-  CLIENT_KIND_WIRE,
   STYTCH_ERROR_TYPES,
   type ClientKind,
   type StytchClientRecord,
@@ -36,6 +42,13 @@ export interface RotationRef {
 
 /** Receives one secret-free line for the operator. */
 export type WarnFn = (message: string) => void;
+
+/** What {@link startRotation} needs besides the client. */
+export interface StartOptions {
+  warn: WarnFn;
+  /** Pending rotations this stack may cancel although it does not hold their secret (see `orphaned-rotation.ts`). */
+  orphans: OrphanAuthorizations;
+}
 
 // Each reconciliation round costs at most a few calls; a state that keeps changing under us after this
 // many rounds means someone else is rotating the same client, and a human has to look.
@@ -59,10 +72,11 @@ export function classifyRotation(
  * rotation whose secret we hold, or with an error and no rotation of ours pending (as far as Stytch
  * lets us know: see the messages).
  *
- * A rotation pending before we start is never cancelled: it may belong to someone else. That is why the
- * client is read first: only against that snapshot can a rotation that shows up after an ambiguous
- * failure be told apart as our own rotate/start, applied but with its answer lost. Nobody can hold that
- * secret, and Stytch offers no other way to get a new one, so that one is cancelled and started again.
+ * A rotation pending before we start is never cancelled unless the stack config names exactly that
+ * rotation (`options.orphans`): it may belong to someone else. That is why the client is read first: only
+ * against that snapshot can a rotation that shows up after an ambiguous failure be told apart as our own
+ * rotate/start, applied but with its answer lost. Nobody can hold that secret, and Stytch offers no other
+ * way to get a new one, so that one is cancelled and started again.
  *
  * @throws {@link RotationConflictError} when a rotation is already pending on the client.
  */
@@ -70,12 +84,21 @@ export async function startRotation(
   client: StytchClient,
   kind: ClientKind,
   clientId: string,
-  warn: WarnFn,
+  options: StartOptions,
 ): Promise<StytchClientWithNextClientSecret> {
-  const before = await client.getClient(kind, clientId);
+  const { warn, orphans } = options;
+  let before = await client.getClient(kind, clientId);
   const pendingBefore = before.next_client_secret_last_four ?? null;
   if (pendingBefore !== null) {
-    throw foreignRotationConflict(kind, clientId, pendingBefore);
+    if (!authorizesCancel(orphans, clientId, pendingBefore)) {
+      throw unheldRotationConflict(clientId, pendingBefore, orphans);
+    }
+    before = await cancelOrphan(client, kind, clientId, pendingBefore, warn);
+  } else if (orphans.has(clientId)) {
+    warn(
+      `${ORPHAN_AUTHORIZATION_KEY} still names a rotation on ${clientId} (next secret ending ` +
+        `${orphans.get(clientId)}), but none is pending there; remove it with \`${revokeCommand(clientId)}\`.`,
+    );
   }
   let lastFailure: unknown;
   for (let round = 1; round <= MAX_ROUNDS; round++) {
@@ -90,8 +113,7 @@ export async function startRotation(
       // one in between.
       if (alreadyRotating && lastFailure === undefined) {
         const now = await client.getClient(kind, clientId).catch(() => before);
-        throw foreignRotationConflict(
-          kind,
+        throw racingRotationConflict(
           clientId,
           now.next_client_secret_last_four ?? "unknown",
         );
@@ -105,7 +127,7 @@ export async function startRotation(
         const now = await client.getClient(kind, clientId);
         lostNext = now.next_client_secret_last_four ?? null;
       } catch (readError) {
-        throw startInDoubt(kind, clientId, error, readError);
+        throw startInDoubt(clientId, error, readError);
       }
       if (lostNext === null) continue; // not applied: starting again is safe
       warn(
@@ -123,16 +145,51 @@ export async function startRotation(
         throw new RotationConflictError(
           `The rotation on ${clientId} whose rotate/start answer was lost (next secret ending ${lostNext}) ` +
             "was completed by someone else before it could be cancelled: its secret, which nobody holds, is " +
-            "now the client secret. Rotate the client again (Stytch dashboard), then run `pulumi up` again.",
+            "now the client secret. Run `pulumi up` again to start a fresh rotation, hand its secret to the " +
+            "client's consumers, and promote it.",
         );
       }
     }
   }
   throw new RotationConflictError(
     `Could not start a rotation on ${clientId} in ${MAX_ROUNDS} attempts; the last failure: ` +
-      `${describeFailure(lastFailure)} The last attempt may still be applied by Stytch later: if \`pulumi up\` ` +
-      "then reports a pending rotation on this client that nobody holds the secret of, cancel it.",
+      `${describeFailure(lastFailure)} The last attempt may still be applied by Stytch later, and nobody ` +
+      `would hold its secret. ${AFTER_A_LOST_START}`,
   );
+}
+
+/**
+ * Cancels the pending rotation that the stack config names as orphaned, and returns the client as it is
+ * then: the snapshot the new start is judged against.
+ */
+async function cancelOrphan(
+  client: StytchClient,
+  kind: ClientKind,
+  clientId: string,
+  nextLastFour: string,
+  warn: WarnFn,
+): Promise<StytchClientRecord> {
+  const outcome = await cancelPendingRotation(
+    client,
+    kind,
+    clientId,
+    nextLastFour,
+  );
+  if (outcome === "promoted") {
+    throw new RotationConflictError(
+      `The orphaned rotation on ${clientId} (next secret ending ${nextLastFour}) that ${ORPHAN_AUTHORIZATION_KEY} ` +
+        "names was completed by someone before this stack could cancel it, so its secret is the client secret " +
+        `now; nothing else was changed. Remove the authorization with \`${revokeCommand(clientId)}\` and run ` +
+        "`pulumi up` again: it starts a fresh rotation to hand to the client's consumers.",
+    );
+  }
+  const after = await client.getClient(kind, clientId);
+  warn(
+    `Cancelled the orphaned rotation on ${clientId} (next secret ending ${nextLastFour}), as ` +
+      `${ORPHAN_AUTHORIZATION_KEY} authorizes, and starting a new one. The authorization matches no other ` +
+      `rotation; remove it with \`${revokeCommand(clientId)}\`.`,
+  );
+  return after;
 }
 
 /**
@@ -239,8 +296,7 @@ async function cancelPendingRotation(
   }
   throw new RotationConflictError(
     `Could not cancel the pending rotation on ${clientId} (next secret ending ${expectedNextLastFour}) ` +
-      `in ${MAX_ROUNDS} attempts; the last failure: ${describeFailure(lastFailure)} Run the command again, or ` +
-      "cancel it in the Stytch dashboard.",
+      `in ${MAX_ROUNDS} attempts; the last failure: ${describeFailure(lastFailure)} Run the command again.`,
   );
 }
 
@@ -289,35 +345,59 @@ function isTimeout(error: unknown): boolean {
   return isStytchRequestError(error) && error.code === "timeout";
 }
 
+// What to do after a start whose outcome nobody saw: the next `up` finds the rotation, if it landed, and
+// prints the one command that lets this stack cancel exactly it.
+const AFTER_A_LOST_START =
+  "Run `pulumi up` again: if it then finds a rotation pending on this client that this stack does not " +
+  "hold, it prints the one command that authorizes cancelling exactly that rotation.";
+
 /** rotate/start failed ambiguously and the client could not be read to find out whether it was applied. */
 function startInDoubt(
-  kind: ClientKind,
   clientId: string,
   startFailure: unknown,
   readFailure: unknown,
 ): RotationConflictError {
   return new RotationConflictError(
     `rotate/start on ${clientId} failed in a way that may still have been applied (${describeFailure(startFailure)}) ` +
-      `and reading the client to find out failed too (${describeFailure(readFailure)}) If a rotation is now ` +
-      "pending on this client, this run started it and nobody holds its secret: cancel it (Stytch " +
-      `dashboard, or POST ${cancelPath(kind, clientId)}), then run \`pulumi up\` again.`,
+      `and reading the client to find out failed too (${describeFailure(readFailure)}) ${AFTER_A_LOST_START}`,
   );
 }
 
-function cancelPath(kind: ClientKind, clientId: string): string {
-  return `/v1/${CLIENT_KIND_WIRE[kind].pathSegment}/clients/${encodeURIComponent(clientId)}/secrets/rotate/cancel`;
+/**
+ * A rotation was pending before this stack started one: someone else's, or one that an interrupted run
+ * of this stack started and never received the secret of. Only the person on call can tell, so the
+ * message prints the command that authorizes cancelling exactly it.
+ */
+function unheldRotationConflict(
+  clientId: string,
+  pendingNextLastFour: string,
+  orphans: OrphanAuthorizations,
+): RotationConflictError {
+  const stale = orphans.get(clientId);
+  const staleNote =
+    stale === undefined
+      ? ""
+      : ` (${ORPHAN_AUTHORIZATION_KEY} names a rotation ending ${stale} on this client, not this one, so it was not used.)`;
+  return new RotationConflictError(
+    `Client ${clientId} already has a pending secret rotation (next secret ending ${pendingNextLastFour}) ` +
+      `that this stack does not hold, so it cannot start its own; nothing was changed at Stytch.${staleNote} ` +
+      "If an earlier `pulumi up` of this stack was interrupted (a killed runner, a timeout) after it started " +
+      "that rotation, nobody holds its secret: authorize this stack to cancel exactly that rotation and " +
+      `start its own on the next \`pulumi up\` with \`${authorizeCommand(clientId, pendingNextLastFour)}\` ` +
+      "(add --stack <name> if this stack is not the selected one). If someone else started it, someone may " +
+      "hold its secret: let them finish or cancel it, then run `pulumi up` again.",
+  );
 }
 
-function foreignRotationConflict(
-  kind: ClientKind,
+/** Someone started a rotation between our read of the client and our rotate/start. */
+function racingRotationConflict(
   clientId: string,
   pendingNextLastFour: string,
 ): RotationConflictError {
   return new RotationConflictError(
-    `Client ${clientId} already has a pending secret rotation (next secret ending ${pendingNextLastFour}) ` +
-      "that this stack does not hold: someone else's, or one that an earlier failed run started without " +
-      "ever receiving its secret. It is left untouched because someone may hold its secret. Finish or " +
-      `cancel it (Stytch dashboard, or POST ${cancelPath(kind, clientId)}), then run \`pulumi up\` again.`,
+    `Someone else started a secret rotation on ${clientId} (next secret ending ${pendingNextLastFour}) while ` +
+      "this stack was starting its own; nothing was changed at Stytch. Someone may hold its secret, so it is " +
+      "left alone: let them finish or cancel it, then run `pulumi up` again.",
   );
 }
 

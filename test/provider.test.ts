@@ -16,6 +16,7 @@ import {
   stytchCalls,
   useEmulator,
 } from "./helpers/harness";
+import type { EngineCarriedProvider } from "./helpers/engine-wire";
 
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const ROTATE_START = "/v1/m2m/clients/:client_id/secrets/rotate/start";
@@ -53,7 +54,7 @@ function m2mInputs(
 }
 
 async function created(
-  provider: ClientSecretRotationProvider,
+  provider: EngineCarriedProvider,
   inputs: ClientSecretRotationInputs,
 ): Promise<ClientSecretRotationOutputs> {
   const result = await provider.create(inputs);

@@ -12,7 +12,7 @@ import {
   expectOnlyNewSecretWorks,
 } from "../helpers/harness";
 
-const { emulator, newStack } = useE2E();
+const { emulator, newStack, pendingRotation } = useE2E();
 
 // The secret signature Pulumi puts on encrypted values in the state.
 const SECRET_SIG = {
@@ -81,12 +81,7 @@ test("start, hand-off, promote and destroy an M2M rotation; secrets never in pla
 });
 
 test("destroying a pending rotation cancels it; the old secret stays the only valid one", async () => {
-  const emu = emulator();
-  const { m2m } = emu.seeded!;
-  const stack = await newStack();
-  const secret = (
-    await stack.upWith([{ name: "billing", clientId: m2m.clientId }])
-  )["billing"]!;
+  const { emu, m2m, stack, secret } = await pendingRotation();
 
   emu.clearRequests();
   await stack.destroy();

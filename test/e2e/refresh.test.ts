@@ -11,7 +11,7 @@ import {
   stytchCalls,
 } from "../helpers/harness";
 
-const { emulator, newStack } = useE2E();
+const { emulator, newStack, pendingRotation } = useE2E();
 
 function outOfBand(action: string, clientId: string) {
   return adminCall(
@@ -22,12 +22,7 @@ function outOfBand(action: string, clientId: string) {
 }
 
 test("after an out-of-band cancel, refresh reports cancelled and the next up starts a new rotation", async () => {
-  const emu = emulator();
-  const { m2m } = emu.seeded!;
-  const stack = await newStack();
-  const cancelled = (
-    await stack.upWith([{ name: "billing", clientId: m2m.clientId }])
-  )["billing"]!;
+  const { emu, m2m, stack, secret: cancelled } = await pendingRotation();
   await outOfBand("rotate/cancel", m2m.clientId);
 
   emu.clearRequests();
@@ -51,12 +46,7 @@ test("after an out-of-band cancel, refresh reports cancelled and the next up sta
 });
 
 test("after an out-of-band completion, refresh reports promoted and nothing else is called", async () => {
-  const emu = emulator();
-  const { m2m } = emu.seeded!;
-  const stack = await newStack();
-  const secret = (
-    await stack.upWith([{ name: "billing", clientId: m2m.clientId }])
-  )["billing"]!;
+  const { emu, m2m, stack, secret } = await pendingRotation();
   await outOfBand("rotate", m2m.clientId);
 
   await stack.refresh();

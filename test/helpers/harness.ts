@@ -8,6 +8,7 @@ import {
   type RunningEmulator,
 } from "../../emulator";
 import { ClientSecretRotationProvider } from "../../provider";
+import { throughEngineWire, type EngineCarriedProvider } from "./engine-wire";
 
 import { m2mSecretWorks } from "../../demo/consumer";
 
@@ -41,12 +42,15 @@ export function useEmulator(options?: EmulatorOptions): () => RunningEmulator {
   };
 }
 
-/** A provider configured with stack config pointing at the emulator, as the Pulumi host would. */
+/**
+ * A provider configured with stack config pointing at the emulator, as the Pulumi host would, and called
+ * through the host's serialization (see `engine-wire.ts`), so tests see only what the engine carries.
+ */
 export async function providerFor(
   emulator: RunningEmulator,
   extraConfig: Record<string, string> = {},
-): Promise<ClientSecretRotationProvider> {
-  const provider = new ClientSecretRotationProvider();
+): Promise<EngineCarriedProvider> {
+  const provider = throughEngineWire(new ClientSecretRotationProvider());
   const values: Record<string, string> = {
     "stytch:projectId": emulator.projectId,
     "stytch:secret": emulator.projectSecret,

@@ -2,6 +2,7 @@
  * Drives a real Pulumi engine (the `pulumi` CLI through the Automation API, offline: see
  * `demo/offline-pulumi.ts`) against the emulator, one fresh stack per test.
  */
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
@@ -10,7 +11,7 @@ import {
   persistedFiles,
   stateFilePath,
 } from "../../demo/offline-pulumi";
-import type { RunningEmulator } from "../../emulator";
+import type { RunningEmulator, SeededClient } from "../../emulator";
 import { useEmulator } from "./harness";
 
 /** Environment variable naming the JSON file written by the e2e global setup. */
@@ -29,13 +30,26 @@ export interface E2EContext {
   pulumiVersions: { newest: string; floor: string };
 }
 
-/** One `new ClientSecretRotation(name, args)` in the fixture program. */
+/**
+ * One `new ClientSecretRotation(name, args)` in the fixture program. Any other key is passed as an
+ * argument too (bad inputs), and a value `{ $unknown: v }` is fed through another resource so that it is
+ * unknown during preview (see the fixture).
+ */
 export interface RotationSpec {
   name: string;
-  clientId: string;
-  clientKind?: "m2m" | "connected_app";
-  promoted?: boolean;
-  triggers?: Record<string, unknown>;
+  clientId?: unknown;
+  clientKind?: unknown;
+  promoted?: unknown;
+  triggers?: unknown;
+  [argument: string]: unknown;
+}
+
+/** How a `pulumi` command run by {@link E2EStack.cli} ended. */
+export interface CliRun {
+  /** Exit code; null when the process was killed. */
+  code: number | null;
+  /** Everything it printed, stdout then stderr. */
+  output: string;
 }
 
 export function e2eContext(): E2EContext {
@@ -151,6 +165,48 @@ export class E2EStack {
     return result;
   }
 
+  /**
+   * Runs one `pulumi` command for this stack as a pipeline step would (`--stack`, `--non-interactive`),
+   * without blocking this process, whose emulator must keep answering the provider meanwhile.
+   */
+  cli(args: string[]): Promise<CliRun> {
+    return this.runCli(args).done;
+  }
+
+  /**
+   * Starts one `pulumi` command and returns its process at once, e.g. to kill the whole tree mid-run; the
+   * process gets a process group of its own, as a pipeline runner's step does.
+   */
+  startCli(args: string[]): { pid: number; done: Promise<CliRun> } {
+    return this.runCli(args);
+  }
+
+  private runCli(args: string[]): { pid: number; done: Promise<CliRun> } {
+    const child = spawn(
+      path.join(e2eContext().cliDir, "pulumi"),
+      [...args, "--stack", this.stack.name, "--non-interactive"],
+      {
+        cwd: this.programDir,
+        env: { ...process.env, ...this.stack.workspace.envVars },
+        detached: true,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const done = new Promise<CliRun>((resolve, reject) => {
+      child.on("error", reject);
+      child.on("close", (code) => {
+        const output = `${stdout}\n${stderr}`;
+        this.engineOutput.push(output);
+        resolve({ code, output });
+      });
+    });
+    return { pid: child.pid!, done };
+  }
+
   /** Runs `op`, expecting it to fail; returns the engine's complete output of the failed run. */
   async failing(op: "up" | "preview"): Promise<string> {
     const error = await this[op]().then(
@@ -250,6 +306,7 @@ export function useE2E(): {
   newStack: (
     options?: Parameters<typeof E2EStack.create>[1],
   ) => Promise<E2EStack>;
+  pendingRotation: () => Promise<PendingRotation>;
 } {
   jest.setTimeout(10 * 60_000);
   const emulator = useEmulator();
@@ -257,12 +314,31 @@ export function useE2E(): {
   afterEach(async () => {
     for (const stack of stacks.splice(0)) await stack.dispose();
   });
+  const newStack = async (options?: Parameters<typeof E2EStack.create>[1]) => {
+    const stack = await E2EStack.create(emulator(), options);
+    stacks.push(stack);
+    return stack;
+  };
   return {
     emulator,
-    newStack: async (options) => {
-      const stack = await E2EStack.create(emulator(), options);
-      stacks.push(stack);
-      return stack;
+    newStack,
+    pendingRotation: async () => {
+      const emu = emulator();
+      const m2m = emu.seeded!.m2m;
+      const stack = await newStack();
+      const secrets = await stack.upWith([
+        { name: "billing", clientId: m2m.clientId },
+      ]);
+      return { emu, m2m, stack, secret: secrets["billing"]! };
     },
   };
+}
+
+/** A stack holding one pending rotation, `billing`, of the emulator's seeded M2M client. */
+export interface PendingRotation {
+  emu: RunningEmulator;
+  m2m: SeededClient;
+  stack: E2EStack;
+  /** The rotation's new secret. */
+  secret: string;
 }

@@ -1,0 +1,318 @@
+/**
+ * `check`: which inputs are valid, and what a change of them means (a promotion, a new rotation), decided
+ * from the inputs alone, before any call to Stytch.
+ *
+ * Any input may be Pulumi's unknown placeholder during preview (the output of a resource not created yet),
+ * and `triggers` may hold unknowns among known values. Every rule is decided from what is known; a rule
+ * that needs an unknown value is decided at apply time, when the engine calls `check` again with it.
+ */
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { UNKNOWN, isUnknown, withoutUnknowns } from "./engine-values";
+import type { ClientSecretRotationInputs, RawInputs } from "./types";
+import { CLIENT_KINDS, type ClientKind } from "./stytch-types";
+
+const CLIENT_ID_PREFIXES: ReadonlyArray<readonly [string, ClientKind]> = [
+  ["m2m-client-", "m2m"],
+  ["connected-app-", "connected_app"],
+  // Connected Apps were formerly "IDP clients" (STYTCH_API.md §2.9).
+  ["idp-client-", "connected_app"],
+];
+
+/** Stytch ids are far shorter; this bounds what a message or the state ever carries. */
+const MAX_CLIENT_ID_LENGTH = 200;
+
+/**
+ * `triggers` are labels such as `{ quarter: "2026-Q4" }`, echoed into the state of every resource; a
+ * large blob there is a mistake (a file read into the program, say), not a trigger.
+ */
+const MAX_TRIGGERS_JSON_LENGTH = 8 * 1024;
+
+// URL "unreserved" characters (RFC 3986 §2.3): all a Stytch id is made of, and nothing that can change
+// the meaning of a path (no "/", "%", "?", "#", "\\", whitespace, or look-alike Unicode).
+const ID_CHARACTERS = /^[A-Za-z0-9._~-]*$/;
+
+/** An input whose change starts a new rotation, i.e. replaces the resource. */
+export type ReplacingInput = "clientId" | "clientKind" | "triggers";
+
+/**
+ * The inputs whose change starts a new rotation: those `known` to change, and those that `may` change once
+ * an unknown value is known.
+ */
+export interface ReplacingChanges {
+  known: ReplacingInput[];
+  may: ReplacingInput[];
+}
+
+/** `check`: validates and normalizes inputs. Never calls Stytch; never returns `undefined` in inputs. */
+export function checkInputs(
+  olds: Partial<ClientSecretRotationInputs>,
+  news: RawInputs,
+): dynamic.CheckResult<ClientSecretRotationInputs> {
+  const failures: dynamic.CheckFailure[] = [];
+  const fail = (property: keyof RawInputs, reason: string) =>
+    failures.push({ property, reason: withoutUnknowns(reason) });
+
+  const clientId = news.clientId;
+  const idProblem = isUnknown(clientId) ? undefined : clientIdProblem(clientId);
+  if (idProblem) fail("clientId", idProblem);
+
+  const clientKind = resolveClientKind(news.clientKind, clientId, idProblem);
+  if (clientKind.problem) fail("clientKind", clientKind.problem);
+
+  const promoted = news.promoted ?? false;
+  const promotedProblem = isUnknown(promoted)
+    ? undefined
+    : booleanProblem(promoted);
+  if (promotedProblem) fail("promoted", promotedProblem);
+
+  const triggers = news.triggers ?? {};
+  const triggersProblem = isUnknown(triggers)
+    ? undefined
+    : triggersProblemOf(triggers);
+  if (triggersProblem) fail("triggers", triggersProblem);
+
+  if (isExisting(olds) && !promotedProblem) {
+    const changes = replacingChanges(olds, {
+      clientId,
+      clientKind: clientKind.value,
+      triggers,
+    });
+    const problem = promotionProblem(olds, promoted, changes);
+    if (problem) fail("promoted", problem);
+  }
+
+  // Only what the engine can carry: a key is left out rather than set to undefined.
+  const inputs: Record<string, unknown> = { promoted, triggers };
+  if (clientId !== undefined) inputs["clientId"] = clientId;
+  if (clientKind.value !== undefined) inputs["clientKind"] = clientKind.value;
+  const result = {
+    inputs: inputs as unknown as ClientSecretRotationInputs,
+  };
+  return failures.length > 0 ? { ...result, failures } : result;
+}
+
+/**
+ * Which of the inputs that start a new rotation differ between the old outputs and the new inputs,
+ * decided where the new ones are known. `triggers` compare as JSON, ignoring key order.
+ */
+export function replacingChanges(
+  olds: Partial<ClientSecretRotationInputs>,
+  news: Partial<Record<ReplacingInput, unknown>>,
+): ReplacingChanges {
+  const changes: ReplacingChanges = { known: [], may: [] };
+  const compared: Array<[ReplacingInput, Comparison]> = [
+    ["clientId", compareKnown(olds.clientId, news.clientId)],
+    ["clientKind", compareKnown(olds.clientKind, news.clientKind)],
+    ["triggers", compareKnown(olds.triggers ?? {}, news.triggers ?? {})],
+  ];
+  for (const [input, comparison] of compared) {
+    if (comparison === "different") changes.known.push(input);
+    if (comparison === "unknown") changes.may.push(input);
+  }
+  return changes;
+}
+
+/** True when the resource already exists: `olds` is empty when it is being created. */
+export function isExisting(olds: Partial<ClientSecretRotationInputs>): boolean {
+  return olds.clientId !== undefined;
+}
+
+/** The kind a client id's prefix names, if it has a known one. */
+export function kindFromId(clientId: string): ClientKind | undefined {
+  return CLIENT_ID_PREFIXES.find(([prefix]) =>
+    clientId.startsWith(prefix),
+  )?.[1];
+}
+
+/**
+ * A value as the user wrote it, for a message: short, printable ASCII, and never Pulumi's internal
+ * unknown placeholder.
+ */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return "nothing";
+  const json = withoutUnknowns(JSON.stringify(value) ?? String(value));
+  // Look-alike and invisible characters (U+00A0, U+200B, …) are shown as escapes, so the user can see them.
+  const visible = json.replace(
+    /[^\x20-\x7e]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+  const limit = 60;
+  return visible.length <= limit
+    ? visible
+    : `${visible.slice(0, limit)}… (${visible.length} characters)`;
+}
+
+type Comparison = "same" | "different" | "unknown";
+
+/**
+ * Compares an old, known value with a new one that may hold unknowns. `different` as soon as a known part
+ * differs; `unknown` when only unknown parts could make a difference.
+ */
+function compareKnown(old: unknown, now: unknown): Comparison {
+  if (isUnknown(now)) return "unknown";
+  if (Array.isArray(old) && Array.isArray(now)) {
+    if (old.length !== now.length) return "different";
+    return combine(old.map((item, i) => compareKnown(item, now[i])));
+  }
+  if (isRecord(old) && isRecord(now)) {
+    const oldKeys = definedKeys(old);
+    const newKeys = definedKeys(now);
+    // A removed key is a known difference. An added key with an unknown value is not yet: the value may
+    // resolve to undefined, which leaves the key out.
+    if (oldKeys.some((key) => !newKeys.includes(key))) return "different";
+    return combine(
+      newKeys.map((key) =>
+        key in old || !isUnknown(now[key])
+          ? compareKnown(old[key], now[key])
+          : "unknown",
+      ),
+    );
+  }
+  return old === now ? "same" : "different";
+}
+
+function combine(comparisons: Comparison[]): Comparison {
+  if (comparisons.includes("different")) return "different";
+  return comparisons.includes("unknown") ? "unknown" : "same";
+}
+
+function definedKeys(record: Record<string, unknown>): string[] {
+  return Object.keys(record).filter((key) => record[key] !== undefined);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The rules for `promoted` on an existing resource, or undefined when they hold (or need unknown values). */
+function promotionProblem(
+  olds: Partial<ClientSecretRotationInputs>,
+  promoted: unknown,
+  changes: ReplacingChanges,
+): string | undefined {
+  // A replacement is a create, and a create with promoted: true completes at once. Carried over from the
+  // old resource (a triggers bump that forgot to reset promoted, a clientId move), that would revoke the
+  // secret every consumer uses before any of them has the new one: an outage nobody asked for. One known
+  // change is enough to decide it, whatever else is unknown.
+  if (promoted === true && changes.known.length > 0) {
+    return (
+      `changing ${changes.known.join(" and ")} starts a new rotation, and promoted: true would complete it ` +
+      "in the same `pulumi up`, revoking the secret in use before any consumer has the new one. Set " +
+      "promoted: false in the same commit and promote in a later one. For a deliberate one-step emergency " +
+      "rotation, add it as a new resource (a new name) with promoted: true."
+    );
+  }
+  // Un-promoting in place is impossible at Stytch; the way forward is a new rotation, i.e. a replacement.
+  const inPlace = changes.known.length === 0 && changes.may.length === 0;
+  if (olds.promoted === true && promoted === false && inPlace) {
+    return (
+      "promoted cannot go from true back to false: that rotation is complete and its secret is the client " +
+      'secret now. To start a new rotation, change triggers (e.g. { quarter: "2027-Q1" }) with promoted: ' +
+      "false, or keep promoted: true."
+    );
+  }
+  return undefined;
+}
+
+/** Why a value cannot be a Stytch client id (a single URL path segment), or undefined if it can. */
+function clientIdProblem(value: unknown): string | undefined {
+  const example = '"m2m-client-test-…" or "connected-app-test-…"';
+  if (value === undefined || value === null) {
+    return (
+      "clientId is required: set it to the id of the Stytch M2M client or Connected App whose secret to " +
+      `rotate, e.g. ${example}.`
+    );
+  }
+  if (typeof value !== "string") {
+    return `clientId must be a string, the id of a Stytch M2M client or Connected App (e.g. ${example}); got ${describeValue(value)}.`;
+  }
+  const copyIt = "copy the id exactly from the Stytch dashboard or API.";
+  if (value.trim() === "") {
+    return `clientId is empty${value === "" ? "" : " (only whitespace)"}: set it to the id of the Stytch M2M client or Connected App whose secret to rotate, e.g. ${example}.`;
+  }
+  if (value !== value.trim()) {
+    return `clientId ${describeValue(value)} has leading or trailing whitespace; ${copyIt}`;
+  }
+  if (value.length > MAX_CLIENT_ID_LENGTH) {
+    return `clientId ${describeValue(value)} is longer than ${MAX_CLIENT_ID_LENGTH} characters, so it cannot be a Stytch client id; ${copyIt}`;
+  }
+  const bad = [...value].find((c) => !ID_CHARACTERS.test(c));
+  if (bad !== undefined) {
+    const codePoint = `U+${bad.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+    return (
+      `clientId ${describeValue(value)} contains ${describeValue(bad)} (${codePoint}), so it cannot be a ` +
+      `Stytch client id (those hold only letters, digits, "-", "_", "." and "~"); ${copyIt}`
+    );
+  }
+  if (!/^[A-Za-z0-9]/.test(value)) {
+    return `clientId ${describeValue(value)} does not start with a letter or digit, so it cannot be a Stytch client id; ${copyIt}`;
+  }
+  return undefined;
+}
+
+/** The client kind to use (given, inferred, or unknown until apply), and why it is wrong if it is. */
+function resolveClientKind(
+  given: unknown,
+  clientId: unknown,
+  idProblem: string | undefined,
+): { value: unknown; problem?: string } {
+  const inferred =
+    typeof clientId === "string" && !idProblem
+      ? kindFromId(clientId)
+      : undefined;
+  if (isUnknown(given)) return { value: UNKNOWN };
+  if (given === undefined || given === null) {
+    if (isUnknown(clientId)) return { value: UNKNOWN };
+    if (inferred || idProblem) return { value: inferred };
+    return {
+      value: undefined,
+      problem:
+        `cannot tell from clientId ${describeValue(clientId)} whether it is an M2M client or a Connected ` +
+        'App; set clientKind to "m2m" or "connected_app".',
+    };
+  }
+  if (
+    typeof given !== "string" ||
+    !(CLIENT_KINDS as readonly string[]).includes(given)
+  ) {
+    return {
+      value: given,
+      problem: `clientKind must be "m2m" or "connected_app" (or left out to infer it from clientId); got ${describeValue(given)}.`,
+    };
+  }
+  if (inferred && inferred !== given) {
+    return {
+      value: given,
+      problem:
+        `clientKind "${given}" does not match clientId ${describeValue(clientId)}, which is ` +
+        `${inferred === "m2m" ? "an M2M client" : "a Connected App"} id; set clientKind to ` +
+        `"${inferred}" or leave it out.`,
+    };
+  }
+  return { value: given };
+}
+
+function booleanProblem(value: unknown): string | undefined {
+  if (typeof value === "boolean") return undefined;
+  if (value === "true" || value === "false") {
+    return (
+      `promoted must be a boolean, not the string ${describeValue(value)}: read it from config with ` +
+      "config.getBoolean(…) or config.requireBoolean(…), not config.get(…)."
+    );
+  }
+  return `promoted must be true or false (a boolean, not ${describeValue(value)}); it defaults to false.`;
+}
+
+function triggersProblemOf(value: unknown): string | undefined {
+  if (!isRecord(value)) {
+    return `triggers must be an object of values, e.g. { quarter: "2026-Q4" }; got ${describeValue(value)}.`;
+  }
+  const size = JSON.stringify(value).length;
+  if (size > MAX_TRIGGERS_JSON_LENGTH) {
+    return (
+      `triggers is ${size} characters as JSON, more than ${MAX_TRIGGERS_JSON_LENGTH}: it is stored with every ` +
+      'rotation, so keep it to short labels such as { quarter: "2026-Q4" }.'
+    );
+  }
+  return undefined;
+}

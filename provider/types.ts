@@ -1,0 +1,39 @@
+/**
+ * Types shared by the provider, its lifecycle and the modules that decide for them. They live here so
+ * that none of those modules imports another only for its types.
+ */
+import type { StackSettings } from "./credentials";
+import type { RotationStatus } from "./rotation";
+import type { ClientKind } from "./stytch-types";
+
+/** Inputs after `check`: every default applied. */
+export interface ClientSecretRotationInputs {
+  clientId: string;
+  clientKind: ClientKind;
+  promoted: boolean;
+  triggers: Record<string, unknown>;
+}
+
+/** Outputs stored in the state. They echo the inputs because `diff` and `update` only see old outputs. */
+export interface ClientSecretRotationOutputs extends ClientSecretRotationInputs {
+  /** See {@link RotationStatus}. */
+  status: RotationStatus;
+  /** The new client secret. Marked secret by the resource (`additionalSecretOutputs`). */
+  newClientSecret: string;
+  newClientSecretLastFour: string;
+  /** Last four of the secret that was current when the rotation started; tells "cancelled" from "superseded". */
+  previousClientSecretLastFour: string;
+}
+
+/** Inputs as the engine sends them to `check`: anything may be missing, mistyped or unknown. */
+export type RawInputs = {
+  readonly [K in keyof ClientSecretRotationInputs]?: unknown;
+};
+
+/**
+ * What `configure` read from the stack config, for the calls of one provider process: the connection
+ * settings, and the raw `stytch:cancelOrphanedRotation` authorizations (see `orphaned-rotation.ts`).
+ */
+export interface ProviderSettings extends StackSettings {
+  cancelOrphanedRotation?: unknown;
+}

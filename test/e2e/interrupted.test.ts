@@ -1,0 +1,173 @@
+/**
+ * An interrupted `pulumi up` or `pulumi destroy`: the whole `pulumi` process tree is killed (a runner
+ * killed, out of memory) after Stytch applied the rotate call and before its answer arrived, so the state
+ * never learns of it. Recovery then follows only what the CLI and the provider print, as the person on
+ * call would: re-run the command; when it fails, run the one command its output names; repeat. Each test
+ * counts those steps; of them, at most one is a command of ours.
+ */
+import { ROUTE_TEMPLATES } from "../../emulator";
+import { expectFreeOfSecrets } from "../helpers/harness";
+import { killProcessTree } from "../helpers/process-tree";
+import { useE2E, type CliRun, type E2EStack } from "../helpers/pulumi-harness";
+import { printedCommands, shellWords } from "../helpers/shell";
+
+const { emulator, newStack, pendingRotation } = useE2E();
+const ROUTES = ROUTE_TEMPLATES.m2m;
+/** Longer than any test: the answer of the interrupted call never arrives. */
+const HELD_MS = 30 * 60_000;
+
+/**
+ * Starts `pulumi <args>`, waits until `landed` holds at the emulator (the rotate call was applied while
+ * its answer is held back), and kills the whole process tree.
+ */
+async function killAfterLanding(
+  stack: E2EStack,
+  args: string[],
+  landed: () => boolean,
+): Promise<void> {
+  const run = stack.startCli(args);
+  let finished = false;
+  void run.done.then(() => (finished = true));
+  while (!landed()) {
+    if (finished) {
+      throw new Error(
+        `pulumi ${args.join(" ")} ended before the call landed:\n${(await run.done).output}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  expect(killProcessTree(run.pid)).toBeGreaterThanOrEqual(4);
+  expect((await run.done).code).toBeNull();
+}
+
+/** Commands the person on call re-runs after running what an error told them. */
+const RETRIED = ["pulumi up", "pulumi destroy", "pulumi refresh"];
+
+/**
+ * Re-runs `pulumi <command>` until it succeeds; after each failure runs the first command its output
+ * prints in backticks (other than re-running it), as a pipeline step would (`--yes` where the command
+ * asks for confirmation). Returns every command run, in order, and the successful run.
+ */
+async function recover(
+  stack: E2EStack,
+  command: string[],
+): Promise<{ steps: string[]; last: CliRun }> {
+  const steps: string[] = [];
+  for (let attempt = 0; attempt < 5; attempt++) {
+    steps.push(`pulumi ${command[0]}`);
+    const run = await stack.cli([...command, "--yes", "--skip-preview"]);
+    if (run.code === 0) return { steps, last: run };
+    const next = printedCommands(run.output, "pulumi").find(
+      (printed) => !RETRIED.includes(printed),
+    );
+    if (!next) {
+      throw new Error(
+        `pulumi ${command.join(" ")} failed and printed no command to run:\n${run.output}`,
+      );
+    }
+    steps.push(next);
+    const words = shellWords(next).slice(1);
+    const confirm = words[0] === "cancel" ? ["--yes"] : [];
+    const fix = await stack.cli([...words, ...confirm]);
+    if (fix.code !== 0) {
+      throw new Error(`\`${next}\` failed:\n${fix.output}`);
+    }
+  }
+  throw new Error(
+    `no recovery after ${steps.length} steps: ${steps.join(" → ")}`,
+  );
+}
+
+test("up killed after rotate/start landed: one printed command of ours, then the next up converges", async () => {
+  const emu = emulator();
+  const { m2m } = emu.seeded!;
+  const stack = await newStack();
+  await stack.setRotations([{ name: "billing", clientId: m2m.clientId }]);
+  emu.faults.inject({ route: ROUTES.rotateStart, answerDelayMs: HELD_MS });
+
+  await killAfterLanding(
+    stack,
+    ["up", "--yes", "--skip-preview"],
+    () => emu.getClient(m2m.clientId)?.next_client_secret_last_four != null,
+  );
+  const orphan = emu.getClient(m2m.clientId)!.next_client_secret_last_four!;
+  expect(stack.rotationResources()).toEqual([]);
+
+  const { steps, last } = await recover(stack, ["up"]);
+  expect(steps).toEqual([
+    "pulumi up",
+    "pulumi cancel", // the engine's: the killed run left the file backend's lock
+    "pulumi up",
+    `pulumi config set --path 'stytch:cancelOrphanedRotation["${m2m.clientId}"]' ${orphan}`, // ours
+    "pulumi up",
+  ]);
+  expect(last.output).toContain("Cancelled the orphaned rotation");
+
+  // One pending rotation, and its secret is the stack's output; the orphan is gone, the old secret works.
+  const { secrets, info } = await stack.outputs();
+  const secret = secrets["billing"]!;
+  expect(info["billing"]!.status).toBe("pending");
+  expect(emu.getClient(m2m.clientId)).toMatchObject({
+    next_client_secret_last_four: secret.slice(-4),
+  });
+  expect(secret.slice(-4)).not.toBe(orphan);
+  expect(emu.verifySecret(m2m.clientId, secret)).toBe("next");
+  expect(emu.verifySecret(m2m.clientId, m2m.clientSecret!)).toBe("current");
+
+  // The engine keeps warning about the interrupted create until its record is cleared (README).
+  expect(last.output).toContain("pending operations");
+  expect(
+    (await stack.cli(["refresh", "--clear-pending-creates", "--yes"])).code,
+  ).toBe(0);
+  const clean = await stack.cli(["up", "--yes", "--skip-preview"]);
+  expect(clean.code).toBe(0);
+  expect(clean.output).not.toContain("pending operations");
+  expect(emu.getClient(m2m.clientId)).toMatchObject({
+    next_client_secret_last_four: secret.slice(-4),
+  });
+
+  expectFreeOfSecrets(stack.persistedText() + stack.engineOutput.join("\n"), [
+    secret,
+    m2m.clientSecret,
+    emu.projectSecret,
+  ]);
+});
+
+test("up killed after the promoting rotate landed: the next up converges with only the engine's steps", async () => {
+  const { emu, m2m, stack, secret } = await pendingRotation();
+  await stack.setRotations([
+    { name: "billing", clientId: m2m.clientId, promoted: true },
+  ]);
+  emu.faults.inject({ route: ROUTES.rotate, answerDelayMs: HELD_MS });
+
+  await killAfterLanding(
+    stack,
+    ["up", "--yes", "--skip-preview"],
+    () =>
+      emu.getClient(m2m.clientId)?.client_secret_last_four === secret.slice(-4),
+  );
+
+  const { steps } = await recover(stack, ["up"]);
+  expect(steps).toEqual(["pulumi up", "pulumi cancel", "pulumi up"]);
+  expect((await stack.outputs()).info["billing"]!.status).toBe("promoted");
+  expect(emu.verifySecret(m2m.clientId, secret)).toBe("current");
+  expect(emu.verifySecret(m2m.clientId, m2m.clientSecret!)).toBe("invalid");
+});
+
+test("destroy killed after the cancel landed: the next destroy converges with only the engine's steps", async () => {
+  const { emu, m2m, stack, secret } = await pendingRotation();
+  emu.faults.inject({ route: ROUTES.rotateCancel, answerDelayMs: HELD_MS });
+
+  await killAfterLanding(
+    stack,
+    ["destroy", "--yes", "--skip-preview"],
+    () => emu.getClient(m2m.clientId)?.next_client_secret_last_four === null,
+  );
+
+  const { steps, last } = await recover(stack, ["destroy"]);
+  expect(steps).toEqual(["pulumi destroy", "pulumi cancel", "pulumi destroy"]);
+  expect(last.output).toContain("was no longer pending at Stytch");
+  expect(stack.rotationResources()).toEqual([]);
+  expect(emu.verifySecret(m2m.clientId, secret)).toBe("invalid");
+  expect(emu.verifySecret(m2m.clientId, m2m.clientSecret!)).toBe("current");
+});

@@ -1,0 +1,324 @@
+/**
+ * The table of bad `ClientSecretRotation` inputs: every one must fail before any call to Stytch, with a
+ * message that names the field. `test/inputs.test.ts` runs it against `check` through the engine's wire
+ * format (fast); `test/e2e/bad-inputs.test.ts` runs it through `pulumi preview` (proof).
+ *
+ * Placeholders, resolved by {@link resolveArgs}: the string `"$m2m"` is the seeded M2M client's id, and
+ * `{ $unknown: value }` is a value fed through another resource of the same program, so that it is unknown
+ * during preview of a create (see the e2e fixture's `Echo`).
+ */
+
+/** One bad input. */
+export interface BadInput {
+  /** What is wrong, as the test's name. */
+  what: string;
+  /** The resource arguments. */
+  args: Record<string, unknown>;
+  /**
+   * The arguments of an earlier `pulumi up` that created the resource, for a forbidden transition.
+   * Cases with the same `before` share one stack in the end-to-end test.
+   */
+  before?: Record<string, unknown>;
+  /** The field the message must name. */
+  field: string;
+  /** A fragment of the message. */
+  says: string;
+  /**
+   * `program` when the resource constructor refuses it (the program fails), rather than the provider's
+   * `check` (a check failure on the property).
+   */
+  level?: "program";
+}
+
+const m2mId = "$m2m";
+const unknown = (value: unknown) => ({ $unknown: value });
+/** An emergency rotation (promoted at once): the state every forbidden-transition case starts from. */
+const promotedBefore = {
+  clientId: m2mId,
+  promoted: true,
+  triggers: { quarter: "2026-Q4", region: "eu" },
+};
+
+export const BAD_INPUTS: readonly BadInput[] = [
+  // clientId: missing, empty, whitespace, wrong type
+  {
+    what: "no clientId",
+    args: {},
+    field: "clientId",
+    says: "clientId is required",
+  },
+  {
+    what: "clientId null",
+    args: { clientId: null },
+    field: "clientId",
+    says: "clientId is required",
+  },
+  {
+    what: "clientId empty",
+    args: { clientId: "" },
+    field: "clientId",
+    says: "clientId is empty",
+  },
+  {
+    what: "clientId only spaces",
+    args: { clientId: "   " },
+    field: "clientId",
+    says: "clientId is empty (only whitespace)",
+  },
+  {
+    what: "clientId with a leading space",
+    args: { clientId: " m2m-client-test-1" },
+    field: "clientId",
+    says: "leading or trailing whitespace",
+  },
+  {
+    what: "clientId with a trailing no-break space (U+00A0)",
+    args: { clientId: "m2m-client-test-1\u00a0" },
+    field: "clientId",
+    says: "leading or trailing whitespace",
+  },
+  {
+    what: "clientId with a zero-width space (U+200B)",
+    args: { clientId: "m2m-client-test-\u200b1" },
+    field: "clientId",
+    says: "(U+200B)",
+  },
+  {
+    what: "clientId with an em space inside (U+2003)",
+    args: { clientId: "m2m-client\u2003test-1" },
+    field: "clientId",
+    says: "(U+2003)",
+  },
+  {
+    what: "clientId a number",
+    args: { clientId: 42 },
+    field: "clientId",
+    says: "clientId must be a string",
+  },
+  {
+    what: "clientId a boolean",
+    args: { clientId: true },
+    field: "clientId",
+    says: "clientId must be a string",
+  },
+  {
+    what: "clientId an array",
+    args: { clientId: ["m2m-client-test-1"] },
+    field: "clientId",
+    says: "clientId must be a string",
+  },
+  {
+    what: "clientId an object",
+    args: { clientId: { id: "m2m-client-test-1" } },
+    field: "clientId",
+    says: "clientId must be a string",
+  },
+  // clientId: path tricks and size
+  {
+    what: "clientId with ../ path traversal",
+    args: { clientId: "m2m-client-test-1/../../secrets" },
+    field: "clientId",
+    says: '"/" (U+002F)',
+  },
+  {
+    what: "clientId that is ..",
+    args: { clientId: ".." },
+    field: "clientId",
+    says: "does not start with a letter or digit",
+  },
+  {
+    what: "clientId with percent-encoding",
+    args: { clientId: "m2m-client-test-1%2F..%2Fx" },
+    field: "clientId",
+    says: '"%" (U+0025)',
+  },
+  {
+    what: "clientId with a query",
+    args: { clientId: "m2m-client-test-1?promote=1" },
+    field: "clientId",
+    says: '"?" (U+003F)',
+  },
+  {
+    what: "clientId with a fragment",
+    args: { clientId: "m2m-client-test-1#x" },
+    field: "clientId",
+    says: '"#" (U+0023)',
+  },
+  {
+    what: "clientId with a backslash",
+    args: { clientId: "m2m-client-test-1\\..\\x" },
+    field: "clientId",
+    says: "(U+005C)",
+  },
+  {
+    what: "clientId of 100,000 characters",
+    args: { clientId: `m2m-client-test-${"a".repeat(100_000)}` },
+    field: "clientId",
+    says: "is longer than 200 characters",
+  },
+  // clientKind
+  {
+    what: "clientId without a known prefix and no clientKind",
+    args: { clientId: "worker-7" },
+    field: "clientKind",
+    says: 'set clientKind to "m2m" or "connected_app"',
+  },
+  {
+    what: "clientKind that contradicts the id prefix",
+    args: { clientId: "m2m-client-test-1", clientKind: "connected_app" },
+    field: "clientKind",
+    says: 'set clientKind to "m2m" or leave it out',
+  },
+  {
+    what: "clientKind in capitals",
+    args: { clientId: "m2m-client-test-1", clientKind: "M2M" },
+    field: "clientKind",
+    says: 'clientKind must be "m2m" or "connected_app"',
+  },
+  {
+    what: "clientKind a number",
+    args: { clientId: "m2m-client-test-1", clientKind: 1 },
+    field: "clientKind",
+    says: 'clientKind must be "m2m" or "connected_app"',
+  },
+  // promoted
+  {
+    what: 'promoted the string "true"',
+    args: { clientId: "m2m-client-test-1", promoted: "true" },
+    field: "promoted",
+    says: "config.getBoolean",
+  },
+  {
+    what: "promoted a number",
+    args: { clientId: "m2m-client-test-1", promoted: 1 },
+    field: "promoted",
+    says: "promoted must be true or false",
+  },
+  // triggers
+  {
+    what: "triggers an array",
+    args: { clientId: "m2m-client-test-1", triggers: ["2026-Q4"] },
+    field: "triggers",
+    says: "triggers must be an object",
+  },
+  {
+    what: "triggers a string",
+    args: { clientId: "m2m-client-test-1", triggers: "2026-Q4" },
+    field: "triggers",
+    says: "triggers must be an object",
+  },
+  {
+    what: "triggers of 20,000 characters",
+    args: {
+      clientId: "m2m-client-test-1",
+      triggers: { blob: "x".repeat(20_000) },
+    },
+    field: "triggers",
+    says: "keep it to short labels",
+  },
+  // unknown values mixed with bad ones: the known bad value is still caught in preview
+  {
+    what: "clientId unknown and promoted a string",
+    args: { clientId: unknown("m2m-client-test-1"), promoted: "false" },
+    field: "promoted",
+    says: "config.getBoolean",
+  },
+  {
+    what: "clientId unknown and triggers an array",
+    args: { clientId: unknown("m2m-client-test-1"), triggers: ["q"] },
+    field: "triggers",
+    says: "triggers must be an object",
+  },
+  {
+    what: "clientId unknown and clientKind wrong",
+    args: { clientId: unknown("m2m-client-test-1"), clientKind: "machine" },
+    field: "clientKind",
+    says: 'clientKind must be "m2m" or "connected_app"',
+  },
+  {
+    what: "clientKind unknown and clientId with a slash",
+    args: { clientId: "m2m/client", clientKind: unknown("m2m") },
+    field: "clientId",
+    says: '"/" (U+002F)',
+  },
+  {
+    what: "a triggers value unknown and promoted a number",
+    args: {
+      clientId: "m2m-client-test-1",
+      promoted: 0,
+      triggers: { quarter: unknown("2026-Q4") },
+    },
+    field: "promoted",
+    says: "promoted must be true or false",
+  },
+  // a misspelt argument of a JavaScript program
+  {
+    what: "a misspelt argument (promote)",
+    args: { clientId: "m2m-client-test-1", promote: true },
+    field: "promote",
+    says: '(did you mean "promoted"?)',
+    level: "program",
+  },
+  // forbidden transitions of an existing, promoted rotation
+  {
+    what: "promoted true → false in place",
+    before: promotedBefore,
+    args: { ...promotedBefore, promoted: false },
+    field: "promoted",
+    says: "promoted cannot go from true back to false",
+  },
+  {
+    what: "a triggers change that keeps promoted: true",
+    before: promotedBefore,
+    args: { ...promotedBefore, triggers: { quarter: "2027-Q1", region: "eu" } },
+    field: "promoted",
+    says: "changing triggers starts a new rotation",
+  },
+  {
+    what: "a clientId change that keeps promoted: true",
+    before: promotedBefore,
+    args: { ...promotedBefore, clientId: "m2m-client-test-other" },
+    field: "promoted",
+    says: "changing clientId starts a new rotation",
+  },
+  {
+    what: "a known clientId change with promoted: true while a triggers value is unknown",
+    before: promotedBefore,
+    args: {
+      ...promotedBefore,
+      clientId: "m2m-client-test-other",
+      triggers: { quarter: unknown("2026-Q4"), region: "eu" },
+    },
+    field: "promoted",
+    says: "changing clientId starts a new rotation",
+  },
+  {
+    what: "a removed trigger with promoted: true while another is unknown",
+    before: promotedBefore,
+    args: { ...promotedBefore, triggers: { quarter: unknown("2026-Q4") } },
+    field: "promoted",
+    says: "changing triggers starts a new rotation",
+  },
+];
+
+/** Replaces the placeholders: `"$m2m"` by `m2mClientId`, and `{ $unknown: v }` by `unknownAs(v)`. */
+export function resolveArgs(
+  args: Record<string, unknown>,
+  m2mClientId: string,
+  unknownAs: (value: unknown) => unknown,
+): Record<string, unknown> {
+  const resolve = (value: unknown): unknown => {
+    if (value === "$m2m") return m2mClientId;
+    if (Array.isArray(value)) return value.map(resolve);
+    if (value !== null && typeof value === "object") {
+      if ("$unknown" in value) {
+        return unknownAs((value as { $unknown: unknown }).$unknown);
+      }
+      return Object.fromEntries(
+        Object.entries(value).map(([key, item]) => [key, resolve(item)]),
+      );
+    }
+    return value;
+  };
+  return resolve(args) as Record<string, unknown>;
+}
