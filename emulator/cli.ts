@@ -142,6 +142,10 @@ async function main(): Promise<void> {
       `    -d '{"route":"/v1/m2m/clients/:client_id/secrets/rotate/start","dropResponse":true}' ${emulator.url}/_emulator/faults`,
       `  (DELETE ${emulator.url}/_emulator/faults clears them; GET ${emulator.url}/_emulator/requests lists requests.)`,
       "",
+      "M2M access tokens are RS256 JWTs; the key set that verifies them (B2B clients use /v1/b2b/sessions/jwks/…):",
+      `  ${emulator.url}/v1/sessions/jwks/${emulator.projectId}`,
+      `  (POST ${emulator.url}/_emulator/keys/rotate, with the same Basic auth, signs new tokens with a new key.)`,
+      "",
       "State is in memory and lost on exit. Press Ctrl+C to stop.",
     ].join("\n"),
   );

@@ -20,8 +20,8 @@ export interface FaultRule {
    */
   route?: string;
   /**
-   * Only requests whose decoded `:client_id` path parameter equals this. Requests without one (the token
-   * and introspection endpoints) never match such a rule. Default: any.
+   * Only requests whose decoded `:client_id` path parameter equals this. Requests without one (the token,
+   * introspection and key set endpoints) never match such a rule. Default: any.
    */
   clientId?: string;
   /** How many matching requests the rule affects. Default 1; `Infinity` for all of them. */

@@ -1,8 +1,9 @@
 /**
  * A local, in-memory Stytch emulator on real loopback HTTP: Basic auth, M2M clients and Connected Apps
  * with create / get / update / search / delete and secret rotation (start, complete, cancel), the M2M
- * token endpoint, Connected App introspection, Stytch's error JSON, secrets stored only as hashes, fault
- * injection and a log of the requests served.
+ * token endpoint with RS256 access tokens and the JWKS that verifies them (so the official SDKs'
+ * `m2m.authenticateToken` works), Connected App introspection, Stytch's error JSON, secrets stored only as
+ * hashes, fault injection and a log of the requests served.
  *
  * This is the package's `./emulator` entry point; everything public is exported here by name.
  *
@@ -34,6 +35,7 @@ export type {
   ConnectedAppClientType,
   ConnectedAppWithClientSecret,
   ConnectedAppWithNextClientSecret,
+  JWK,
   M2MClient,
   M2MClientWithClientSecret,
   M2MClientWithNextClientSecret,

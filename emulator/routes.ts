@@ -13,7 +13,8 @@
  * | `POST /v1/{kind}/clients/:client_id/secrets/rotate/start`, `…/rotate`, `…/rotate/cancel` | project Basic |
  * | `POST /v1/public/:project_id/oauth2/token` (M2M client_credentials) | client credentials |
  * | `POST /v1/public/:project_id/oauth2/introspect`, `POST /v1/oauth2/introspect` (Connected Apps) | client credentials |
- * | `POST`/`DELETE /_emulator/faults`, `GET`/`DELETE /_emulator/requests` (emulator control) | project Basic |
+ * | `GET /v1/sessions/jwks/:project_id`, `GET /v1/b2b/sessions/jwks/:project_id` (verifies access tokens) | none |
+ * | `POST`/`DELETE /_emulator/faults`, `GET`/`DELETE /_emulator/requests`, `POST /_emulator/keys/rotate` (emulator control) | project Basic |
  */
 import type { IncomingHttpHeaders } from "node:http";
 import type { FaultList, FaultRule } from "./faults";
@@ -27,6 +28,7 @@ import {
   type M2MClientUpdateInput,
   type M2MSearchQuery,
 } from "./state";
+import { ACCESS_TOKEN_LIFETIME_SECONDS, type TokenIssuer } from "./tokens";
 import {
   CONNECTED_APP_CLIENT_TYPES,
   type ClientKind,
@@ -56,9 +58,13 @@ export interface RouteRequest {
   readonly body: Buffer;
 }
 
-/** What handlers may use: the store, and for the control routes the fault list and the request log. */
+/**
+ * What handlers may use: the store, the token issuer, and for the control routes the fault list and the
+ * request log.
+ */
 export interface RouteServices {
   readonly state: EmulatorState;
+  readonly tokens: TokenIssuer;
   readonly faults: FaultList;
   readonly requests: ServedRequest[];
 }
@@ -73,15 +79,16 @@ export interface Route {
   readonly template: string;
   /**
    * `"project"`: the project's Basic credentials are checked before the handler runs. `"client"`: the
-   * handler authenticates client credentials itself (token and introspection endpoints).
+   * handler authenticates client credentials itself (token and introspection endpoints). `"none"`: public,
+   * like Stytch's key sets, which verifiers fetch without credentials.
    */
-  readonly auth: "project" | "client";
+  readonly auth: "project" | "client" | "none";
   /** Emulator control routes: not recorded in `requests` and never subject to faults. */
   readonly control?: boolean;
   readonly handle: (
     request: RouteRequest,
     services: RouteServices,
-  ) => RouteResult;
+  ) => RouteResult | Promise<RouteResult>;
 }
 
 /** The result of looking a request up in the route table. */
@@ -114,6 +121,8 @@ export const ROUTE_TEMPLATES = {
   token: "/v1/public/:project_id/oauth2/token",
   introspect: "/v1/public/:project_id/oauth2/introspect",
   projectDomainIntrospect: "/v1/oauth2/introspect",
+  jwks: "/v1/sessions/jwks/:project_id",
+  b2bJwks: "/v1/b2b/sessions/jwks/:project_id",
 } as const;
 
 /** Per-kind response payload keys (STYTCH_API.md §2.7). */
@@ -239,6 +248,20 @@ export const ROUTES: readonly Route[] = [
     auth: "client",
     handle: handleIntrospect,
   },
+  // Consumer and B2B clients fetch the key set from different paths (stytch-node lib/b2c/client.ts,
+  // lib/b2b/client.ts); one project has one key set, so both serve it.
+  {
+    method: "GET",
+    template: ROUTE_TEMPLATES.jwks,
+    auth: "none",
+    handle: handleJwks,
+  },
+  {
+    method: "GET",
+    template: ROUTE_TEMPLATES.b2bJwks,
+    auth: "none",
+    handle: handleJwks,
+  },
   {
     method: "POST",
     template: "/_emulator/faults",
@@ -284,6 +307,16 @@ export const ROUTES: readonly Route[] = [
     handle: (_request, { requests }) => {
       requests.length = 0;
       return { requests: [] };
+    },
+  },
+  {
+    method: "POST",
+    template: "/_emulator/keys/rotate",
+    auth: "project",
+    control: true,
+    handle: async (_request, { tokens }) => {
+      const kid = await tokens.rotateKey();
+      return { kid, keys: await tokens.jwks() };
     },
   },
 ];
@@ -357,10 +390,10 @@ function clientIdParam(request: RouteRequest): string {
 const INVALID_CLIENT =
   "Client authentication failed: the client does not exist in this project or the client secret is wrong.";
 
-function handleToken(
+async function handleToken(
   request: RouteRequest,
-  { state }: RouteServices,
-): RouteResult {
+  { state, tokens }: RouteServices,
+): Promise<RouteResult> {
   const body = oauthBody(request);
   const grantType = body["grant_type"];
   if (grantType === undefined || grantType === "") {
@@ -411,10 +444,28 @@ function handleToken(
   }
   const granted = requested.length > 0 ? requested : client.scopes;
   return {
-    access_token: state.issueAccessToken(credentials.clientId, granted),
+    access_token: await tokens.issueM2MToken(credentials.clientId, granted),
     token_type: "bearer",
-    expires_in: 3600,
+    expires_in: ACCESS_TOKEN_LIFETIME_SECONDS,
   };
+}
+
+/**
+ * The project's key set. The project id in the path must be this project's; Stytch's answer for another
+ * one is not documented, so the emulator answers `project_not_found` (the error type exists, §3.2).
+ */
+async function handleJwks(
+  request: RouteRequest,
+  { state, tokens }: RouteServices,
+): Promise<RouteResult> {
+  if (!state.isProjectId(request.params["project_id"] ?? "")) {
+    throw new ApiError(
+      404,
+      "project_not_found",
+      "The project in the path could not be found.",
+    );
+  }
+  return { keys: await tokens.jwks() };
 }
 
 /**

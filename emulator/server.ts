@@ -33,6 +33,7 @@ import {
   type AlreadyRotatingMode,
   type SecretMatch,
 } from "./state";
+import { TokenIssuer } from "./tokens";
 import type { ConnectedApp, ConnectedAppClientType, M2MClient } from "./wire";
 
 /** Options of {@link startEmulator}; every field is optional. */
@@ -121,6 +122,12 @@ export interface RunningEmulator {
    */
   getClient(clientId: string): M2MClient | ConnectedApp | null;
   /**
+   * Makes a new key pair the one that signs access tokens, like `POST /_emulator/keys/rotate`. The old
+   * public keys stay in the key set, so tokens issued before still verify until they expire.
+   * @returns The new key's `kid`.
+   */
+  rotateSigningKey(): Promise<string>;
+  /**
    * Which of a client's secrets `secret` is: `"current"`, `"next"` (pending rotation) or `"invalid"`
    * (also for unknown clients). In-process, in constant time, nothing recorded.
    */
@@ -165,9 +172,10 @@ export async function startEmulator(
     alreadyRotating: options.alreadyRotating ?? "reject",
     creationMethod: options.creationMethod ?? "API",
   });
+  const tokens = new TokenIssuer(projectId);
   const faults = new FaultList(FAULTABLE_ROUTES);
   const requests: ServedRequest[] = [];
-  const services: RouteServices = { state, faults, requests };
+  const services: RouteServices = { state, tokens, faults, requests };
   const delays = new DelayTracker();
 
   const createM2MClient: RunningEmulator["createM2MClient"] = (opts = {}) => {
@@ -252,6 +260,7 @@ export async function startEmulator(
     createM2MClient,
     createConnectedApp,
     getClient: (clientId) => state.lookup(clientId),
+    rotateSigningKey: () => tokens.rotateKey(),
     verifySecret: (clientId, secret) => state.verifySecret(clientId, secret),
     dumpState: () => inspectDeep(state),
     close: () => {
@@ -310,7 +319,7 @@ async function handle(
   }
 
   if (control) {
-    send(res, apply(match, req, body, services));
+    send(res, await apply(match, req, body, services));
     return;
   }
 
@@ -340,7 +349,7 @@ async function handle(
     return;
   }
 
-  const answer = apply(match, req, body, services);
+  const answer = await apply(match, req, body, services);
   if (fault?.dropResponse) {
     served("dropped");
     req.socket.destroy();
@@ -360,12 +369,12 @@ async function handle(
 }
 
 /** Authenticates and runs the matched handler; turns every outcome into a JSON answer. */
-function apply(
+async function apply(
   match: RouteMatch,
   req: http.IncomingMessage,
   body: Buffer,
   services: RouteServices,
-): Answer {
+): Promise<Answer> {
   const requestId = newRequestId();
   try {
     if (match.kind === "not_found") {
@@ -386,7 +395,7 @@ function apply(
     if (match.route.auth === "project") {
       services.state.authenticateProject(req.headers.authorization);
     }
-    const payload = match.route.handle(
+    const payload = await match.route.handle(
       { params: match.params, headers: req.headers, body },
       services,
     );

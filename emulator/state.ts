@@ -8,7 +8,6 @@
  */
 import {
   createHash,
-  createHmac,
   randomBytes,
   randomUUID,
   timingSafeEqual,
@@ -191,8 +190,6 @@ export class EmulatorState {
   private readonly projectSecretHash: SecretRecord;
   private readonly alreadyRotating: AlreadyRotatingMode;
   private readonly creationMethod: string;
-  // Signs the emulator's access tokens. Random per instance: the tokens are not meant to be verified.
-  private readonly tokenKey = randomBytes(32);
 
   /** @param options Project identity and behaviour switches, see {@link EmulatorStateOptions}. */
   constructor(options: EmulatorStateOptions) {
@@ -488,31 +485,6 @@ export class EmulatorState {
       : { kind: "connected_app", status: stored.profile.status };
   }
 
-  /**
-   * A JWT-shaped access token for an M2M client, with Stytch's claims (`sub`, `iss`, `aud`, `scope`, `iat`,
-   * `nbf`, `exp` = `iat` + 3600; STYTCH_API.md §2.8). It is HS256-signed with a per-instance random key, so
-   * it is well-formed but not verifiable: the emulator serves no JWKS.
-   */
-  issueAccessToken(clientId: string, scopes: readonly string[]): string {
-    const now = Math.floor(Date.now() / 1000);
-    const header = { alg: "HS256", typ: "JWT" };
-    const claims = {
-      sub: clientId,
-      iss: `stytch.com/${this.projectId}`,
-      aud: [this.projectId],
-      scope: scopes.join(" "),
-      iat: now,
-      nbf: now,
-      exp: now + 3600,
-      jti: randomUUID(),
-    };
-    const unsigned = `${base64urlJSON(header)}.${base64urlJSON(claims)}`;
-    const signature = createHmac("sha256", this.tokenKey)
-      .update(unsigned)
-      .digest("base64url");
-    return `${unsigned}.${signature}`;
-  }
-
   private find(kind: ClientKind, clientId: string): StoredClient {
     const stored = this.clients.get(clientId);
     if (!stored || stored.kind !== kind) {
@@ -695,10 +667,6 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(
     Object.entries(value).filter(([, v]) => v !== undefined),
   ) as Partial<T>;
-}
-
-function base64urlJSON(value: unknown): string {
-  return Buffer.from(JSON.stringify(value)).toString("base64url");
 }
 
 /**

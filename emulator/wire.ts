@@ -110,3 +110,18 @@ export interface OAuth2ErrorJSON {
   error_description: string;
   error_uri: string;
 }
+
+/**
+ * One public key of the JWKS endpoints (§2.10), in Stytch's field order. `x5c` and `x5tS256` are left out:
+ * the emulator has no certificate to put there, an empty `x5c` is invalid (RFC 7517 §4.7 requires one or
+ * more certificates) and strict JOSE libraries reject it, and verifiers do not need them.
+ */
+export interface JWK {
+  kty: "RSA";
+  use: "sig";
+  key_ops: string[];
+  alg: "RS256";
+  kid: string;
+  n: string;
+  e: string;
+}

@@ -5,6 +5,7 @@
 import { spawn } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
+import { decodeJwt, decodeProtectedHeader } from "jose";
 import {
   ROUTE_TEMPLATES,
   startEmulator,
@@ -14,11 +15,13 @@ import {
   api,
   basicAuth,
   introspect,
+  jwksUrl,
   m2mToken,
   projectAuth,
   rawRequest,
   secretWorks,
   useEmulator,
+  verifyAccessToken,
   waitFor,
   type Json,
   type JsonResponse,
@@ -27,6 +30,8 @@ import {
 const REQUEST_ID =
   /^request-id-test-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const GENERATED_SECRET = /^[A-Za-z0-9_-]{44}$/;
+const JWK_KID =
+  /^jwk-test-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 const M2M_CLIENT_KEYS = [
   "client_description",
@@ -1222,19 +1227,51 @@ describe("M2M token endpoint (§2.8)", () => {
       token_type: "bearer",
       expires_in: 3600,
     });
-    const claims = JSON.parse(
-      Buffer.from(
-        response.body["access_token"].split(".")[1],
-        "base64url",
-      ).toString(),
+  });
+
+  test("issues an RS256 JWT with a kid and Stytch's claims that verifies against the key set", async () => {
+    const { clientId, clientSecret } = emulator().seeded!.m2m;
+    const token = (await m2mToken(emulator(), clientId, clientSecret!)).body[
+      "access_token"
+    ];
+    const { payload, protectedHeader } = await verifyAccessToken(
+      emulator(),
+      token,
     );
-    expect(claims).toMatchObject({
+    expect(protectedHeader).toEqual({
+      alg: "RS256",
+      typ: "JWT",
+      kid: expect.stringMatching(JWK_KID),
+    });
+    expect(payload).toEqual({
       sub: clientId,
       iss: `stytch.com/${emulator().projectId}`,
       aud: [emulator().projectId],
       scope: "read:users write:users",
+      iat: expect.any(Number),
+      nbf: payload.iat,
+      exp: payload.iat! + 3600,
+      jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
     });
-    expect(claims["exp"] - claims["iat"]).toBe(3600);
+    const second = (await m2mToken(emulator(), clientId, clientSecret!)).body[
+      "access_token"
+    ];
+    expect(decodeJwt(second).jti).not.toBe(payload.jti);
+  });
+
+  test("a token stops verifying once it expires", async () => {
+    const { clientId, clientSecret } = emulator().seeded!.m2m;
+    const token = (await m2mToken(emulator(), clientId, clientSecret!)).body[
+      "access_token"
+    ];
+    const { exp } = decodeJwt(token);
+    // The verifier's clock is moved past `exp` instead of waiting an hour.
+    await expect(
+      verifyAccessToken(emulator(), token, new Date((exp! - 1) * 1000)),
+    ).resolves.toBeDefined();
+    await expect(
+      verifyAccessToken(emulator(), token, new Date((exp! + 1) * 1000)),
+    ).rejects.toMatchObject({ code: "ERR_JWT_EXPIRED" });
   });
 
   test("accepts a JSON body next to the project's Basic header, body credentials winning (Python, Ruby, Java)", async () => {
@@ -1266,13 +1303,7 @@ describe("M2M token endpoint (§2.8)", () => {
     const response = await m2mToken(emulator(), clientId, clientSecret!, {
       scope: "read:users",
     });
-    const claims = JSON.parse(
-      Buffer.from(
-        response.body["access_token"].split(".")[1],
-        "base64url",
-      ).toString(),
-    );
-    expect(claims["scope"]).toBe("read:users");
+    expect(decodeJwt(response.body["access_token"]).scope).toBe("read:users");
   });
 
   test("fails with invalid_scope for a scope the client does not have", async () => {
@@ -1330,7 +1361,9 @@ describe("M2M token endpoint (§2.8)", () => {
 
   test("fails with a 400 OAuth2-shaped invalid_client for a wrong secret, without echoing any secret", async () => {
     const { clientId, clientSecret } = emulator().seeded!.m2m;
-    const wrong = `${clientSecret!.slice(0, -1)}X`;
+    // One character off; never the same one, or a secret that ends in "X" would make this flaky (1 in 64).
+    const last = clientSecret!.endsWith("X") ? "Y" : "X";
+    const wrong = `${clientSecret!.slice(0, -1)}${last}`;
     const response = await m2mToken(emulator(), clientId, wrong);
     expectOAuthError(response, "invalid_client");
     expect(response.body).not.toHaveProperty("error_type");
@@ -1409,6 +1442,149 @@ describe("M2M token endpoint (§2.8)", () => {
       await m2mToken(emulator(), clientId, clientSecret!),
       "unauthorized_client",
     );
+  });
+});
+
+describe("key set (JWKS, §2.10) and signing keys", () => {
+  const emulator = useEmulator();
+  const token = async (): Promise<string> => {
+    const { clientId, clientSecret } = emulator().seeded!.m2m;
+    return (await m2mToken(emulator(), clientId, clientSecret!)).body[
+      "access_token"
+    ];
+  };
+  const keySet = async (): Promise<Json[]> =>
+    (await api(emulator(), "GET", jwksUrl(emulator()).pathname, { auth: null }))
+      .body["keys"];
+
+  test("serves one RS256 public key on the consumer and the B2B path, without credentials", async () => {
+    const consumer = await api(
+      emulator(),
+      "GET",
+      jwksUrl(emulator()).pathname,
+      { auth: null },
+    );
+    expect(consumer.status).toBe(200);
+    expect(consumer.body).toEqual({
+      status_code: 200,
+      request_id: expect.stringMatching(REQUEST_ID),
+      keys: [
+        {
+          kty: "RSA",
+          use: "sig",
+          key_ops: ["verify"],
+          alg: "RS256",
+          kid: expect.stringMatching(JWK_KID),
+          // A 2048-bit modulus is 256 bytes, 342 base64url characters.
+          n: expect.stringMatching(/^[\w-]{342}$/),
+          e: "AQAB",
+        },
+      ],
+    });
+    expect(Object.keys(consumer.body["keys"][0])).toEqual([
+      "kty",
+      "use",
+      "key_ops",
+      "alg",
+      "kid",
+      "n",
+      "e",
+    ]);
+    const b2b = await api(
+      emulator(),
+      "GET",
+      jwksUrl(emulator(), "b2b").pathname,
+      { auth: null },
+    );
+    expect(b2b.body["keys"]).toEqual(consumer.body["keys"]);
+    expect(consumer.text).not.toContain('"d"');
+  });
+
+  test("publishes the key named in the tokens' kid header", async () => {
+    const { kid } = decodeProtectedHeader(await token());
+    expect((await keySet()).map((key) => key["kid"])).toEqual([kid]);
+  });
+
+  test.each(["consumer", "b2b"] as const)(
+    "fails with 404 project_not_found for another project id (%s path)",
+    async (vertical) => {
+      const path = jwksUrl(emulator(), vertical).pathname.replace(
+        emulator().projectId,
+        "project-test-other",
+      );
+      expectStytchError(
+        await api(emulator(), "GET", path, { auth: null }),
+        404,
+        "project_not_found",
+      );
+    },
+  );
+
+  test("each emulator signs with its own key pair", async () => {
+    const other = await startEmulator({
+      projectId: emulator().projectId,
+      seed: false,
+    });
+    try {
+      await expect(
+        verifyAccessToken(other, await token()),
+      ).rejects.toMatchObject({ code: "ERR_JWKS_NO_MATCHING_KEY" });
+    } finally {
+      await other.close();
+    }
+  });
+
+  test("POST /_emulator/keys/rotate signs new tokens with a new key and keeps the old one published", async () => {
+    const before = await token();
+    const oldKid = decodeProtectedHeader(before).kid;
+    const rotated = await api(emulator(), "POST", "/_emulator/keys/rotate");
+    expect(rotated.status).toBe(200);
+    const newKid = rotated.body["kid"];
+    expect(newKid).toMatch(JWK_KID);
+    expect(newKid).not.toBe(oldKid);
+    expect(rotated.body["keys"].map((key: Json) => key["kid"])).toEqual([
+      oldKid,
+      newKid,
+    ]);
+    expect((await keySet()).map((key) => key["kid"])).toEqual([oldKid, newKid]);
+    const after = await token();
+    expect(decodeProtectedHeader(after).kid).toBe(newKid);
+    await expect(verifyAccessToken(emulator(), before)).resolves.toBeDefined();
+    await expect(verifyAccessToken(emulator(), after)).resolves.toBeDefined();
+    expect(
+      emulator().requests.filter((r) => r.path.startsWith("/_emulator")),
+    ).toEqual([]);
+  });
+
+  test("rotateSigningKey() rotates in-process, without a request", async () => {
+    const kid = await emulator().rotateSigningKey();
+    expect(emulator().requests).toEqual([]);
+    expect(decodeProtectedHeader(await token()).kid).toBe(kid);
+    expect(await keySet()).toHaveLength(2);
+  });
+
+  test("POST /_emulator/keys/rotate needs the project's credentials", async () => {
+    expectStytchError(
+      await api(emulator(), "POST", "/_emulator/keys/rotate", { auth: null }),
+      400,
+      "invalid_authorization_header",
+    );
+    expect(await keySet()).toHaveLength(1);
+  });
+
+  test("key set requests are recorded and can be faulted like any API call", async () => {
+    emulator().faults.inject({ route: ROUTE_TEMPLATES.jwks, status: 503 });
+    const faulted = await api(emulator(), "GET", jwksUrl(emulator()).pathname, {
+      auth: null,
+    });
+    expectStytchError(faulted, 503, "service_unavailable");
+    await keySet();
+    expect(
+      emulator().requests.map(({ route, status }) => ({ route, status })),
+    ).toEqual([
+      { route: ROUTE_TEMPLATES.jwks, status: 503 },
+      { route: ROUTE_TEMPLATES.jwks, status: 200 },
+    ]);
   });
 });
 
@@ -1983,6 +2159,7 @@ describe("CLI (npm run emulator)", () => {
         `export STYTCH_BASE_URL=${url} STYTCH_PROJECT_ID=${projectId} STYTCH_SECRET=${projectSecret}`,
       );
       expect(m2mId).toMatch(/^m2m-client-test-/);
+      expect(output).toContain(`${url}/v1/sessions/jwks/${projectId}`);
       expect(output).toMatch(
         /Connected App \(first_party\):\s+connected-app-test-/,
       );

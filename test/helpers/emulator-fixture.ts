@@ -4,6 +4,7 @@
  * Everything goes over real HTTP; nothing is mocked.
  */
 import http from "node:http";
+import { createRemoteJWKSet, jwtVerify, type JWTVerifyResult } from "jose";
 import {
   startEmulator,
   type EmulatorOptions,
@@ -166,6 +167,34 @@ export function m2mToken(
       }).toString(),
     },
   );
+}
+
+/** The URL of the emulator's key set on the consumer path, or the B2B one. */
+export function jwksUrl(
+  emulator: RunningEmulator,
+  vertical: "consumer" | "b2b" = "consumer",
+): URL {
+  const prefix = vertical === "b2b" ? "/v1/b2b" : "/v1";
+  return new URL(`${prefix}/sessions/jwks/${emulator.projectId}`, emulator.url);
+}
+
+/**
+ * Verifies an access token the way stytch-node does (issuer, audience, `typ`), with `jose` fetching the
+ * emulator's key set over HTTP. `currentDate` moves the verifier's clock instead of waiting for expiry.
+ * @throws jose's error when the token does not verify.
+ */
+export function verifyAccessToken(
+  emulator: RunningEmulator,
+  token: string,
+  currentDate?: Date,
+): Promise<JWTVerifyResult> {
+  return jwtVerify(token, createRemoteJWKSet(jwksUrl(emulator)), {
+    issuer: `stytch.com/${emulator.projectId}`,
+    audience: emulator.projectId,
+    typ: "JWT",
+    algorithms: ["RS256"],
+    ...(currentDate === undefined ? {} : { currentDate }),
+  });
 }
 
 /** Introspects a dummy token with Connected App client credentials (form body). */
