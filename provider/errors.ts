@@ -107,6 +107,14 @@ export class RotationConflictError extends ClientSecretRotationError {
   override name = "RotationConflictError" as const;
 }
 
+/**
+ * A rotation has been pending longer than its `maxPendingAge` (a gate blocks its promotion, or nobody
+ * promoted it): the `up` fails so that the pipeline turns red. Nothing was changed at Stytch.
+ */
+export class RotationOverdueError extends ClientSecretRotationError {
+  override name = "RotationOverdueError" as const;
+}
+
 /** True for a {@link StytchApiError}, also across copies of this package. */
 export function isStytchApiError(error: unknown): error is StytchApiError {
   return error instanceof Error && error.name === "StytchApiError";

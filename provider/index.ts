@@ -4,8 +4,10 @@
  */
 export {
   ClientSecretRotation,
+  secretFingerprint,
   type ClientSecretRotationArgs,
 } from "./resource";
+export type { AutopilotInputs, AutopilotOutputs } from "./autopilot";
 export {
   ClientSecretRotationProvider,
   type ClientSecretRotationInputs,
@@ -17,6 +19,7 @@ export {
   ClientSecretRotationError,
   ConfigurationError,
   RotationConflictError,
+  RotationOverdueError,
   StytchApiError,
   StytchRequestError,
   isStytchApiError,

@@ -7,6 +7,7 @@
  * that needs an unknown value is decided at apply time, when the engine calls `check` again with it.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { AUTOPILOT_INPUTS, autopilotProblems } from "./autopilot";
 import { UNKNOWN, isUnknown, withoutUnknowns } from "./engine-values";
 import type { ClientSecretRotationInputs, RawInputs } from "./types";
 import { CLIENT_KINDS, type ClientKind } from "./stytch-types";
@@ -31,17 +32,26 @@ const MAX_TRIGGERS_JSON_LENGTH = 8 * 1024;
 // the meaning of a path (no "/", "%", "?", "#", "\\", whitespace, or look-alike Unicode).
 const ID_CHARACTERS = /^[A-Za-z0-9._~-]*$/;
 
-/** An input whose change starts a new rotation, i.e. replaces the resource. */
-export type ReplacingInput = "clientId" | "clientKind" | "triggers";
+/** The inputs whose change starts a new rotation, i.e. replaces the resource. */
+export const REPLACING_INPUTS = ["clientId", "clientKind", "triggers"] as const;
+
+/** An input whose change starts a new rotation. */
+export type ReplacingInput = (typeof REPLACING_INPUTS)[number];
+
+/** The inputs that change a rotation in place: the promotion request and the autopilot policy. */
+export const IN_PLACE_INPUTS = ["promoted", ...AUTOPILOT_INPUTS] as const;
 
 /**
- * The inputs whose change starts a new rotation: those `known` to change, and those that `may` change once
- * an unknown value is known.
+ * Which of some inputs change: those `known` to change, and those that `may` change once an unknown value
+ * is known.
  */
-export interface ReplacingChanges {
-  known: ReplacingInput[];
-  may: ReplacingInput[];
+export interface InputChanges<Name extends string> {
+  known: Name[];
+  may: Name[];
 }
+
+/** {@link InputChanges} of the inputs that start a new rotation. */
+export type ReplacingChanges = InputChanges<ReplacingInput>;
 
 /** `check`: validates and normalizes inputs. Never calls Stytch; never returns `undefined` in inputs. */
 export function checkInputs(
@@ -71,18 +81,31 @@ export function checkInputs(
     : triggersProblemOf(triggers);
   if (triggersProblem) fail("triggers", triggersProblem);
 
-  if (isExisting(olds) && !promotedProblem) {
+  // Autopilot inputs are kept only when given (null counts as not given), so that a program without
+  // them stores exactly the inputs it did before they existed.
+  const autopilot: Record<string, unknown> = {};
+  for (const name of AUTOPILOT_INPUTS) {
+    const value = news[name];
+    if (value !== undefined && value !== null) autopilot[name] = value;
+  }
+  for (const { property, reason } of autopilotProblems(autopilot)) {
+    fail(property as keyof RawInputs, reason);
+  }
+
+  if (isExisting(olds) && failures.length === 0) {
     const changes = replacingChanges(olds, {
       clientId,
       clientKind: clientKind.value,
       triggers,
     });
-    const problem = promotionProblem(olds, promoted, changes);
+    const scheduled =
+      autopilot["rotateEvery"] !== undefined || olds.rotateEvery !== undefined;
+    const problem = promotionProblem(olds, promoted, changes, scheduled);
     if (problem) fail("promoted", problem);
   }
 
   // Only what the engine can carry: a key is left out rather than set to undefined.
-  const inputs: Record<string, unknown> = { promoted, triggers };
+  const inputs: Record<string, unknown> = { promoted, triggers, ...autopilot };
   if (clientId !== undefined) inputs["clientId"] = clientId;
   if (clientKind.value !== undefined) inputs["clientKind"] = clientKind.value;
   const result = {
@@ -99,15 +122,27 @@ export function replacingChanges(
   olds: Partial<ClientSecretRotationInputs>,
   news: Partial<Record<ReplacingInput, unknown>>,
 ): ReplacingChanges {
-  const changes: ReplacingChanges = { known: [], may: [] };
-  const compared: Array<[ReplacingInput, Comparison]> = [
-    ["clientId", compareKnown(olds.clientId, news.clientId)],
-    ["clientKind", compareKnown(olds.clientKind, news.clientKind)],
-    ["triggers", compareKnown(olds.triggers ?? {}, news.triggers ?? {})],
-  ];
-  for (const [input, comparison] of compared) {
-    if (comparison === "different") changes.known.push(input);
-    if (comparison === "unknown") changes.may.push(input);
+  return inputChanges(
+    { ...olds, triggers: olds.triggers ?? {} },
+    { ...news, triggers: news.triggers ?? {} },
+    REPLACING_INPUTS,
+  );
+}
+
+/**
+ * Which of `names` differ between the old inputs (as stored) and the new ones (which may hold unknowns),
+ * decided where the new ones are known.
+ */
+export function inputChanges<Name extends string>(
+  olds: Partial<Record<Name, unknown>>,
+  news: Partial<Record<Name, unknown>>,
+  names: readonly Name[],
+): InputChanges<Name> {
+  const changes: InputChanges<Name> = { known: [], may: [] };
+  for (const name of names) {
+    const comparison = compareKnown(olds[name], news[name]);
+    if (comparison === "different") changes.known.push(name);
+    if (comparison === "unknown") changes.may.push(name);
   }
   return changes;
 }
@@ -189,6 +224,7 @@ function promotionProblem(
   olds: Partial<ClientSecretRotationInputs>,
   promoted: unknown,
   changes: ReplacingChanges,
+  scheduled: boolean,
 ): string | undefined {
   // A replacement is a create, and a create with promoted: true completes at once. Carried over from the
   // old resource (a triggers bump that forgot to reset promoted, a clientId move), that would revoke the
@@ -203,8 +239,10 @@ function promotionProblem(
     );
   }
   // Un-promoting in place is impossible at Stytch; the way forward is a new rotation, i.e. a replacement.
+  // With rotateEvery the resource holds one rotation after another, and promoted: true only asks for the
+  // current one to be promoted early: taking the request back is harmless.
   const inPlace = changes.known.length === 0 && changes.may.length === 0;
-  if (olds.promoted === true && promoted === false && inPlace) {
+  if (olds.promoted === true && promoted === false && inPlace && !scheduled) {
     return (
       "promoted cannot go from true back to false: that rotation is complete and its secret is the client " +
       'secret now. To start a new rotation, change triggers (e.g. { quarter: "2027-Q1" }) with promoted: ' +

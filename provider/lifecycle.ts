@@ -1,5 +1,8 @@
 /**
- * What each lifecycle method of {@link ClientSecretRotationProvider} does, as plain functions.
+ * What each lifecycle method of {@link ClientSecretRotationProvider} does, as plain functions: the
+ * orchestrator that reads like the README's lifecycle table. The decisions live in their own modules:
+ * `inputs.ts` (check, and which changes replace), `autopilot.ts` (the schedule and the promotion gates),
+ * `rotation.ts` (exactly-once start / complete / cancel), `orphaned-rotation.ts` (recovery).
  *
  * They live in their own module so that the serialized provider stays small: Pulumi stores the provider
  * object in the state (`__provider`, once per resource, in both inputs and outputs) and serializes its
@@ -9,25 +12,43 @@
  * the installed version's logic.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
+import {
+  consumerBlocker,
+  isOverdue,
+  nextTransition,
+  scheduleOf,
+  usesAutopilot,
+  verifiesBeforePromote,
+  type AutopilotOutputs,
+} from "./autopilot";
 import { resolveConnection } from "./credentials";
 import {
   ConfigurationError,
   RotationConflictError,
+  RotationOverdueError,
   describeFailure,
   isStytchErrorType,
 } from "./errors";
-import { replacingChanges } from "./inputs";
-import { parseOrphanAuthorizations } from "./orphaned-rotation";
+import { fingerprintOf } from "./fingerprint";
+import { IN_PLACE_INPUTS, inputChanges, replacingChanges } from "./inputs";
+import {
+  parseOrphanAuthorizations,
+  type OrphanAuthorizations,
+} from "./orphaned-rotation";
 import {
   cancelRotation,
   classifyRotation,
   completeRotation,
+  confirmRotation,
   startRotation,
   type RotationRef,
   type RotationStatus,
 } from "./rotation";
 import { StytchClient } from "./stytch-client";
-import { STYTCH_ERROR_TYPES } from "./stytch-types";
+import {
+  STYTCH_ERROR_TYPES,
+  type StytchClientWithNextClientSecret,
+} from "./stytch-types";
 import type {
   ClientSecretRotationInputs,
   ClientSecretRotationOutputs,
@@ -46,27 +67,16 @@ export async function createRotation(
   settings: ProviderSettings,
   inputs: ClientSecretRotationInputs,
 ): Promise<dynamic.CreateResult<ClientSecretRotationOutputs>> {
-  // A malformed authorization fails here, before any call to Stytch.
-  const orphans = parseOrphanAuthorizations(settings.cancelOrphanedRotation);
   const client = stytchFor(settings);
-  const started = await startRotation(
-    client,
-    inputs.clientKind,
-    inputs.clientId,
-    { warn, orphans },
-  );
-  const outs: ClientSecretRotationOutputs = {
-    ...echoInputs(inputs),
-    status: "pending",
-    newClientSecret: started.next_client_secret,
-    newClientSecretLastFour:
-      started.next_client_secret_last_four ??
-      started.next_client_secret.slice(-4),
-    previousClientSecretLastFour: started.client_secret_last_four ?? "",
-  };
+  const started = await start(client, settings, inputs);
+  let outs = startedOutputs(inputs, started, new Date());
   if (inputs.promoted) {
-    await completeEmergencyRotation(client, rotationRef(outs));
-    outs.status = "promoted";
+    outs = usesAutopilot(inputs)
+      ? await promote(client, outs, inputs, {
+          justStarted: true,
+          requested: true,
+        })
+      : await completeEmergencyRotation(client, outs);
   }
   return { id: `${inputs.clientId}:${outs.newClientSecretLastFour}`, outs };
 }
@@ -103,23 +113,46 @@ export async function readRotation(
     }
     throw error;
   }
-  return { id, props: { ...props, status } };
+  const schedule =
+    props.startedAt === undefined
+      ? {}
+      : scheduleOf(props.startedAt, status, props);
+  return { id, props: { ...props, ...schedule, status } };
 }
 
-/** `update`: completes the rotation (`promoted` false → true); returns the full outputs, new secret included. */
+/**
+ * `update`: whatever {@link nextTransition} says is due: promote (a manual request or the schedule, through
+ * the gates), start the next scheduled rotation, or fail an overdue one. Always returns the full outputs,
+ * new secret included.
+ */
 export async function updateRotation(
   settings: ProviderSettings,
   olds: ClientSecretRotationOutputs,
   news: ClientSecretRotationInputs,
 ): Promise<dynamic.UpdateResult<ClientSecretRotationOutputs>> {
   if (isLost(olds.status)) throw startOverConflict(olds);
-  const outs: ClientSecretRotationOutputs = { ...olds, ...echoInputs(news) };
-  // Already promoted (here or outside Pulumi, as seen by refresh): nothing left to do at Stytch.
-  if (!news.promoted || olds.status === "promoted") {
-    return { outs: { ...outs, status: olds.status } };
+  const now = new Date();
+  const outs = carriedOver(olds, news, now);
+  const transition = nextTransition(olds, news, now.getTime());
+  switch (transition.kind) {
+    case "none":
+      return { outs };
+    case "promote":
+      return {
+        outs: await promote(stytchFor(settings), outs, news, {
+          justStarted: false,
+          requested: transition.requested,
+        }),
+      };
+    case "rotate": {
+      const client = stytchFor(settings);
+      return {
+        outs: startedOutputs(news, await start(client, settings, news), now),
+      };
+    }
+    case "overdue":
+      throw overdue(outs, news, "nobody promoted it");
   }
-  await completeRotation(stytchFor(settings), rotationRef(olds), false);
-  return { outs: { ...outs, status: "promoted" } };
 }
 
 /** `delete`: cancels the rotation if it is still pending and still ours; a promoted one needs no call. */
@@ -135,6 +168,218 @@ export async function deleteRotation(
         `pending at Stytch, so nothing was cancelled.`,
     );
   }
+}
+
+/**
+ * `diff`: no-op, update (a promotion, a scheduled rotation, a policy change) or replacement; makes no call
+ * to Stytch, so a scheduled `up` with nothing due costs none.
+ */
+export function diffRotation(
+  olds: ClientSecretRotationOutputs,
+  news: ClientSecretRotationInputs,
+): dynamic.DiffResult {
+  // An input that is unknown during preview may change: the plan shows the replacement it would cause.
+  const changed = replacingChanges(olds, news);
+  const replaces: string[] = [...changed.known, ...changed.may];
+  if (isLost(olds.status)) {
+    // Refresh found our rotation dead; the way back to a working rotation is to start a new one. With
+    // promoted: true that new rotation would be completed at once, so it becomes an update instead, which
+    // refuses with directions. Not thrown here: the engine also diffs during `pulumi refresh`.
+    if (news.promoted === true && replaces.length === 0) {
+      return { changes: true, replaces: [], deleteBeforeReplace: false };
+    }
+    replaces.push("status");
+  }
+  const inPlace = inputChanges(olds, news, IN_PLACE_INPUTS);
+  const due = nextTransition(olds, news, Date.now()).kind !== "none";
+  const changes =
+    replaces.length > 0 || inPlace.known.length + inPlace.may.length > 0 || due;
+  const sameClient =
+    !replaces.includes("clientId") && !replaces.includes("clientKind");
+  return {
+    changes,
+    replaces,
+    // On the same client, a pending old rotation blocks the new rotate/start (already_rotating), so the
+    // old one must be cancelled first. A promoted old one's delete makes no call, so the default
+    // create-before-delete is safe there, and on another client the two never interact. The delete
+    // itself also only ever cancels the rotation whose last four it recorded, never a newer one.
+    deleteBeforeReplace:
+      replaces.length > 0 && sameClient && olds.status === "pending",
+  };
+}
+
+/** Starts a rotation on the inputs' client; a malformed recovery authorization fails before any call. */
+function start(
+  client: StytchClient,
+  settings: ProviderSettings,
+  inputs: ClientSecretRotationInputs,
+): Promise<StytchClientWithNextClientSecret> {
+  const orphans: OrphanAuthorizations = parseOrphanAuthorizations(
+    settings.cancelOrphanedRotation,
+  );
+  return startRotation(client, inputs.clientKind, inputs.clientId, {
+    warn,
+    orphans,
+  });
+}
+
+/** The outputs of a rotation that has just started (pending), with the autopilot's when it is on. */
+function startedOutputs(
+  inputs: ClientSecretRotationInputs,
+  started: StytchClientWithNextClientSecret,
+  now: Date,
+): ClientSecretRotationOutputs {
+  const rotation = {
+    status: "pending" as const,
+    newClientSecret: started.next_client_secret,
+    newClientSecretLastFour:
+      started.next_client_secret_last_four ??
+      started.next_client_secret.slice(-4),
+    previousClientSecretLastFour: started.client_secret_last_four ?? "",
+  };
+  return outputsFor(inputs, rotation, () => ({
+    newClientSecretFingerprint: fingerprintOf(started.next_client_secret),
+    startedAt: now.toISOString(),
+    promotedAt: "",
+  }));
+}
+
+/**
+ * The old rotation under the new inputs: the inputs echoed, the rotation as it was, and the autopilot's
+ * outputs recomputed for the new policy (and dropped if the program no longer uses it). A rotation started
+ * before it had a policy counts from now.
+ */
+function carriedOver(
+  olds: ClientSecretRotationOutputs,
+  news: ClientSecretRotationInputs,
+  now: Date,
+): ClientSecretRotationOutputs {
+  const rotation = {
+    status: olds.status,
+    newClientSecret: olds.newClientSecret,
+    newClientSecretLastFour: olds.newClientSecretLastFour,
+    previousClientSecretLastFour: olds.previousClientSecretLastFour,
+  };
+  return outputsFor(news, rotation, () => ({
+    newClientSecretFingerprint:
+      olds.newClientSecretFingerprint || fingerprintOf(olds.newClientSecret),
+    startedAt: olds.startedAt || now.toISOString(),
+    promotedAt: olds.promotedAt ?? "",
+  }));
+}
+
+/**
+ * A rotation's outputs under `inputs`: the inputs echoed and the rotation, plus, when the autopilot is on,
+ * its timeline (computed only then: a fingerprint costs 0.1 s) and the schedule that follows from it.
+ */
+function outputsFor(
+  inputs: ClientSecretRotationInputs,
+  rotation: Pick<
+    ClientSecretRotationOutputs,
+    | "status"
+    | "newClientSecret"
+    | "newClientSecretLastFour"
+    | "previousClientSecretLastFour"
+  >,
+  timeline: () => Pick<
+    AutopilotOutputs,
+    "newClientSecretFingerprint" | "startedAt" | "promotedAt"
+  >,
+): ClientSecretRotationOutputs {
+  const outs = { ...echoInputs(inputs), ...rotation };
+  if (!usesAutopilot(inputs)) return outs;
+  return withSchedule(inputs, {
+    ...outs,
+    ...timeline(),
+    promotionBlockedBy: "",
+  });
+}
+
+function withSchedule(
+  inputs: ClientSecretRotationInputs,
+  outs: ClientSecretRotationOutputs &
+    Omit<AutopilotOutputs, "promoteDueAt" | "rotateDueAt">,
+): ClientSecretRotationOutputs {
+  return { ...outs, ...scheduleOf(outs.startedAt, outs.status, inputs) };
+}
+
+/**
+ * Promotes the pending rotation in `outs` through the gates, cheapest first: the consumers' fingerprints
+ * (no call), then, with `verifyBeforePromote`, one read that the rotation is still ours and proof that
+ * the new secret authenticates, then the complete call. A blocked promotion changes nothing at Stytch: it
+ * prints one line, records why in `promotionBlockedBy`, keeps a manual request pending, and fails the `up`
+ * once the rotation is overdue.
+ */
+async function promote(
+  client: StytchClient,
+  outs: ClientSecretRotationOutputs,
+  inputs: ClientSecretRotationInputs,
+  options: { justStarted: boolean; requested: boolean },
+): Promise<ClientSecretRotationOutputs> {
+  const ref = rotationRef(outs);
+  const now = new Date();
+  let blocker = consumerBlocker(inputs, outs.newClientSecretFingerprint ?? "");
+  if (!blocker) {
+    const verify = verifiesBeforePromote(inputs);
+    const pending =
+      options.justStarted || (await confirmRotation(client, ref)) === "pending";
+    if (pending && verify) {
+      const proof = await client.authenticateClient(
+        ref.kind,
+        ref.clientId,
+        outs.newClientSecret,
+      );
+      if (!proof.accepted) {
+        blocker = `verification failed: the new secret (ending ${ref.newLastFour}) does not authenticate: ${proof.reason}`;
+      }
+    }
+    if (!blocker) {
+      if (pending) {
+        if (options.justStarted) await completeEmergencyRotation(client, outs);
+        else await completeRotation(client, ref, true);
+      }
+      const promoted = { ...outs, status: "promoted" as const };
+      if (!usesAutopilot(inputs)) return promoted;
+      return withSchedule(inputs, {
+        ...promoted,
+        newClientSecretFingerprint: outs.newClientSecretFingerprint ?? "",
+        startedAt: outs.startedAt ?? now.toISOString(),
+        promotedAt: now.toISOString(),
+        promotionBlockedBy: "",
+      });
+    }
+  }
+  if (isOverdue(outs, inputs, now.getTime())) {
+    throw overdue(outs, inputs, `its promotion is blocked: ${blocker}`);
+  }
+  const why = options.requested
+    ? "requested by promoted: true"
+    : `due since ${outs.promoteDueAt}`;
+  warn(
+    `Promotion of the rotation of ${ref.clientId} (new secret ending ${ref.newLastFour}), ${why}, is ` +
+      `blocked and waits for the next \`pulumi up\`: ${blocker}.`,
+  );
+  return {
+    ...outs,
+    // A manual request that was not carried out stays a request: the next `up` tries it again.
+    promoted: options.requested ? false : outs.promoted,
+    promotionBlockedBy: blocker,
+  };
+}
+
+/** The error that turns the pipeline red for a rotation pending past `maxPendingAge`. */
+function overdue(
+  outs: ClientSecretRotationOutputs,
+  inputs: ClientSecretRotationInputs,
+  why: string,
+): RotationOverdueError {
+  return new RotationOverdueError(
+    `The rotation of ${outs.clientId} (new secret ending ${outs.newClientSecretLastFour}) has been pending ` +
+      `since ${outs.startedAt}, longer than maxPendingAge (${inputs.maxPendingAge}), because ${why}. ` +
+      "Nothing was changed at Stytch; both secrets still work. Get every consumer onto the new secret (or " +
+      "fix what blocks the promotion) and run `pulumi up` again; to give up on this rotation instead, change " +
+      "triggers to start a fresh one.",
+  );
 }
 
 /** Whether refresh found the rotation gone at Stytch (see {@link RotationStatus}). */
@@ -160,15 +405,22 @@ function warn(message: string): void {
   console.warn(`[ClientSecretRotation] ${message}`);
 }
 
+/** The inputs as the outputs echo them; an autopilot input only when given. */
 function echoInputs(
   inputs: ClientSecretRotationInputs,
 ): ClientSecretRotationInputs {
-  return {
+  const echoed: ClientSecretRotationInputs = {
     clientId: inputs.clientId,
     clientKind: inputs.clientKind,
     promoted: inputs.promoted,
     triggers: inputs.triggers ?? {},
   };
+  for (const name of IN_PLACE_INPUTS) {
+    if (name !== "promoted" && inputs[name] !== undefined) {
+      Object.assign(echoed, { [name]: inputs[name] });
+    }
+  }
+  return echoed;
 }
 
 function rotationRef(outs: ClientSecretRotationOutputs): RotationRef {
@@ -187,17 +439,20 @@ function rotationRef(outs: ClientSecretRotationOutputs): RotationRef {
  */
 async function completeEmergencyRotation(
   client: StytchClient,
-  ref: RotationRef,
-): Promise<void> {
+  outs: ClientSecretRotationOutputs,
+): Promise<ClientSecretRotationOutputs> {
+  const ref = rotationRef(outs);
+  const promoted = { ...outs, status: "promoted" as const };
   try {
     await completeRotation(client, ref, true);
+    return promoted;
   } catch (error) {
     let cleanup: string;
     try {
       const outcome = await cancelRotation(client, ref);
       // The complete landed after all (late, or its answer was lost): the rotation did what was asked,
       // and failing now would drop the one secret that works.
-      if (outcome === "promoted") return;
+      if (outcome === "promoted") return promoted;
       cleanup =
         outcome === "cancelled"
           ? "The pending rotation was cancelled; the old secret is still the only valid one."
@@ -213,36 +468,4 @@ async function completeEmergencyRotation(
         `Run \`pulumi up\` again.`,
     );
   }
-}
-
-/** `diff`: no-op, update (promotion) or replacement; makes no call to Stytch. */
-export function diffRotation(
-  olds: ClientSecretRotationOutputs,
-  news: ClientSecretRotationInputs,
-): dynamic.DiffResult {
-  // An input that is unknown during preview may change: the plan shows the replacement it would cause.
-  const changed = replacingChanges(olds, news);
-  const replaces: string[] = [...changed.known, ...changed.may];
-  if (isLost(olds.status)) {
-    // Refresh found our rotation dead; the way back to a working rotation is to start a new one. With
-    // promoted: true that new rotation would be completed at once, so it becomes an update instead, which
-    // refuses with directions. Not thrown here: the engine also diffs during `pulumi refresh`.
-    if (news.promoted === true && replaces.length === 0) {
-      return { changes: true, replaces: [], deleteBeforeReplace: false };
-    }
-    replaces.push("status");
-  }
-  const changes = replaces.length > 0 || news.promoted !== olds.promoted;
-  const sameClient =
-    !replaces.includes("clientId") && !replaces.includes("clientKind");
-  return {
-    changes,
-    replaces,
-    // On the same client, a pending old rotation blocks the new rotate/start (already_rotating), so the
-    // old one must be cancelled first. A promoted old one's delete makes no call, so the default
-    // create-before-delete is safe there, and on another client the two never interact. The delete
-    // itself also only ever cancels the rotation whose last four it recorded, never a newer one.
-    deleteBeforeReplace:
-      replaces.length > 0 && sameClient && olds.status === "pending",
-  };
 }

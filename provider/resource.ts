@@ -6,6 +6,7 @@ import {
   ClientSecretRotationProvider,
   type ClientSecretRotationOutputs,
 } from "./provider";
+import { fingerprintOf } from "./fingerprint";
 import type { RotationStatus } from "./rotation";
 import type { ClientKind } from "./stytch-types";
 
@@ -33,6 +34,63 @@ export interface ClientSecretRotationArgs {
    * `{ quarter: "2026-Q4" }`. Optional, default `{}`.
    */
   triggers?: pulumi.Input<Record<string, pulumi.Input<unknown>>>;
+
+  // Autopilot: a policy that a scheduled `pulumi up` carries out with no commits. A duration is a whole
+  // number followed by s, m, h or d ("90d", "36h", "30s").
+
+  /**
+   * Autopilot. A duration: the first `pulumi up` at or after the current rotation's start plus this
+   * period starts a fresh rotation on the same client (in place: same resource, new secret), once the
+   * current one is promoted; a rotation still pending is never replaced. Requires `promoteAfter`. Optional.
+   */
+  rotateEvery?: pulumi.Input<string>;
+  /**
+   * Autopilot. A duration, the overlap window: the first `pulumi up` at or after the rotation's start plus
+   * this window promotes it, if every gate holds (`consumerFingerprints`, `verifyBeforePromote`). Shorter
+   * than `rotateEvery`. `promoted: true` still promotes early, through the same gates. Optional.
+   */
+  promoteAfter?: pulumi.Input<string>;
+  /**
+   * Autopilot. Before any promotion, prove that the new secret authenticates at Stytch (an M2M client gets
+   * an access token; a Connected App passes token introspection); if it does not, nothing is completed and
+   * `promotionBlockedBy` says why. Default value is `true` when any autopilot input is set, `false`
+   * otherwise (a program without autopilot promotes as it always did).
+   */
+  verifyBeforePromote?: pulumi.Input<boolean>;
+  /**
+   * Autopilot. What each consumer reports it uses: the {@link secretFingerprint} of the secret it holds,
+   * e.g. read from each consumer's stack through a `StackReference`. Promotion, manual or scheduled, waits
+   * until every entry equals `newClientSecretFingerprint`. An empty string means the consumer has none yet.
+   * Never put a secret here. Optional.
+   */
+  consumerFingerprints?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * Autopilot. A duration: once a rotation has been pending this long (a gate blocks its promotion, or
+   * nobody promoted it), every `pulumi up` fails, so that the pipeline turns red before anyone forgets a
+   * half-done rotation. Longer than `promoteAfter`. Optional.
+   */
+  maxPendingAge?: pulumi.Input<string>;
+}
+
+/**
+ * The fingerprint of a client secret, for a consumer's program to export: what the rotation's
+ * `consumerFingerprints` compares with its `newClientSecretFingerprint`. Not secret (it is a plain output,
+ * safe to show and share between stacks), and it does not let anyone recover the secret or test a guess
+ * more cheaply than guessing against Stytch: it is scrypt over a fixed salt, about 0.1 s per value.
+ *
+ * ## Example
+ *
+ * ```ts
+ * const rotation = new pulumi.StackReference("acme/rotations/prod");
+ * const secret = rotation.requireOutput("billingWorkerSecret") as pulumi.Output<string>;
+ * // … hand `secret` to the service (a Kubernetes secret, a vault entry) …
+ * export const billingWorkerFingerprint = secretFingerprint(secret);
+ * ```
+ */
+export function secretFingerprint(
+  secret: pulumi.Input<string>,
+): pulumi.Output<string> {
+  return pulumi.unsecret(pulumi.output(secret).apply(fingerprintOf));
 }
 
 // Every argument of ClientSecretRotationArgs (the Record type makes the compiler insist on all of them),
@@ -42,6 +100,11 @@ const ARGUMENTS: Record<keyof ClientSecretRotationArgs, true> = {
   clientKind: true,
   promoted: true,
   triggers: true,
+  rotateEvery: true,
+  promoteAfter: true,
+  verifyBeforePromote: true,
+  consumerFingerprints: true,
+  maxPendingAge: true,
 };
 const ARGUMENT_NAMES = Object.keys(ARGUMENTS);
 
@@ -94,6 +157,21 @@ export class ClientSecretRotation extends pulumi.dynamic.Resource {
   declare public readonly promoted: pulumi.Output<boolean>;
   /** The triggers, as given. */
   declare public readonly triggers: pulumi.Output<Record<string, unknown>>;
+  /**
+   * Autopilot: the {@link secretFingerprint} of the new secret (not secret). Consumers report it once they
+   * use the new secret; `consumerFingerprints` compares with it.
+   */
+  declare public readonly newClientSecretFingerprint: pulumi.Output<string>;
+  /** Autopilot: when the current rotation started (ISO 8601 UTC). */
+  declare public readonly startedAt: pulumi.Output<string>;
+  /** Autopilot: when the current rotation was promoted, or `""` while it is pending. */
+  declare public readonly promotedAt: pulumi.Output<string>;
+  /** Autopilot: when `promoteAfter` makes the pending rotation due for promotion, or `""`. */
+  declare public readonly promoteDueAt: pulumi.Output<string>;
+  /** Autopilot: when `rotateEvery` makes a fresh rotation due, or `""`. */
+  declare public readonly rotateDueAt: pulumi.Output<string>;
+  /** Autopilot: why a due or requested promotion did not happen on the last `pulumi up`, or `""`. */
+  declare public readonly promotionBlockedBy: pulumi.Output<string>;
 
   /**
    * @param name The unique name of the resource.
@@ -125,10 +203,21 @@ export class ClientSecretRotation extends pulumi.dynamic.Resource {
       clientKind: args.clientKind,
       promoted: args.promoted,
       triggers: args.triggers,
+      rotateEvery: args.rotateEvery,
+      promoteAfter: args.promoteAfter,
+      verifyBeforePromote: args.verifyBeforePromote,
+      consumerFingerprints: args.consumerFingerprints,
+      maxPendingAge: args.maxPendingAge,
       status: undefined,
       newClientSecret: undefined,
       newClientSecretLastFour: undefined,
       previousClientSecretLastFour: undefined,
+      newClientSecretFingerprint: undefined,
+      startedAt: undefined,
+      promotedAt: undefined,
+      promoteDueAt: undefined,
+      rotateDueAt: undefined,
+      promotionBlockedBy: undefined,
     };
     super(
       new ClientSecretRotationProvider(),

@@ -193,7 +193,23 @@ async function cancelOrphan(
 }
 
 /**
- * Completes our rotation: the new secret becomes the client secret. Returns the client after completion.
+ * Reads the client: is the rotation we started still pending, or already promoted (here, or by a complete
+ * of ours that landed unseen)? One GET. Anything else means someone cancelled or replaced it.
+ *
+ * @throws {@link RotationConflictError} when our rotation was cancelled or superseded; nothing is changed.
+ */
+export async function confirmRotation(
+  client: StytchClient,
+  ref: RotationRef,
+): Promise<"pending" | "promoted"> {
+  const now = await client.getClient(ref.kind, ref.clientId);
+  const status = classifyRotation(now, ref);
+  if (status === "pending" || status === "promoted") return status;
+  throw driftConflict(status, now, ref, "complete");
+}
+
+/**
+ * Completes our rotation: the new secret becomes the client secret.
  * Verifies first (one GET) unless the caller has just seen the rotation pending, because completing a
  * rotation that someone else replaced would promote a secret we do not hold and revoke the one in use.
  *
@@ -203,13 +219,9 @@ export async function completeRotation(
   client: StytchClient,
   ref: RotationRef,
   knownPending: boolean,
-): Promise<StytchClientRecord> {
-  if (!knownPending) {
-    const before = await client.getClient(ref.kind, ref.clientId);
-    const status = classifyRotation(before, ref);
-    if (status === "promoted") return before;
-    if (status !== "pending")
-      throw driftConflict(status, before, ref, "complete");
+): Promise<void> {
+  if (!knownPending && (await confirmRotation(client, ref)) === "promoted") {
+    return;
   }
   let lastFailure: unknown;
   for (let round = 1; round <= MAX_ROUNDS; round++) {
@@ -218,7 +230,7 @@ export async function completeRotation(
       const status = classifyRotation(after, ref);
       if (status !== "promoted")
         throw driftConflict(status, after, ref, "complete");
-      return after;
+      return;
     } catch (error) {
       const ambiguous =
         mayHaveBeenApplied(error) ||
@@ -227,7 +239,7 @@ export async function completeRotation(
       lastFailure = error;
       const now = await client.getClient(ref.kind, ref.clientId);
       const status = classifyRotation(now, ref);
-      if (status === "promoted") return now;
+      if (status === "promoted") return;
       if (status !== "pending")
         throw driftConflict(status, now, ref, "complete");
     }

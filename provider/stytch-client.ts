@@ -135,6 +135,52 @@ export class StytchClient {
     return this.call(kind, "POST", clientId, "/secrets/rotate/cancel", false);
   }
 
+  /**
+   * Proves that `secret` authenticates `clientId` at Stytch, without changing anything: an M2M client
+   * gets an access token (`POST /v1/public/{project_id}/oauth2/token`, client credentials), a Connected
+   * App introspects a token that does not exist (`…/oauth2/introspect`), which only valid client
+   * credentials may do (STYTCH_API.md §2.8, §2.9). Sent with the client's credentials, never the project's.
+   *
+   * @returns `{ accepted: false, reason }` when Stytch refuses the secret; the reason carries Stytch's error
+   * type, description and request id, never the secret.
+   * @throws {@link StytchApiError} / {@link StytchRequestError} when Stytch could not answer (5xx, network),
+   * after retries: nothing is known about the secret then.
+   */
+  async authenticateClient(
+    kind: ClientKind,
+    clientId: string,
+    secret: string,
+  ): Promise<{ accepted: true } | { accepted: false; reason: string }> {
+    const endpoint = kind === "m2m" ? "token" : "introspect";
+    const path = `/v1/public/${encodeURIComponent(this.connection.projectId)}/oauth2/${endpoint}`;
+    const form: Record<string, string> =
+      kind === "m2m"
+        ? { grant_type: "client_credentials" }
+        : { token: "pulumi-stytch-client-secret-rotation-check" };
+    try {
+      await this.withRetries(true, () =>
+        this.attempt("POST", path, {
+          clientCredentials: { clientId, secret },
+          form,
+        }),
+      );
+      return { accepted: true };
+    } catch (error) {
+      if (
+        isStytchApiError(error) &&
+        error.statusCode >= 400 &&
+        error.statusCode < 500 &&
+        error.statusCode !== 429
+      ) {
+        return {
+          accepted: false,
+          reason: `Stytch refused it with ${error.statusCode} ${error.errorType}: ${error.errorMessage} (request_id ${error.requestId || "none"})`,
+        };
+      }
+      throw error;
+    }
+  }
+
   private async call<T>(
     kind: ClientKind,
     method: "GET" | "POST",
@@ -144,20 +190,30 @@ export class StytchClient {
   ): Promise<T> {
     const wire = CLIENT_KIND_WIRE[kind];
     const path = `/v1/${wire.pathSegment}/clients/${encodeURIComponent(clientId)}${suffix}`;
+    return this.withRetries(idempotent, async () => {
+      const body = await this.attempt(method, path);
+      const payload = body[wire.payloadKey];
+      if (typeof payload !== "object" || payload === null) {
+        throw new StytchRequestError({
+          code: "invalid_response",
+          method,
+          path,
+          detail: `the answer has no "${wire.payloadKey}" object`,
+          mayHaveReachedStytch: true,
+        });
+      }
+      return payload as T;
+    });
+  }
+
+  /** Runs `send` until it succeeds or {@link StytchClient.retryDelay} says to give up. */
+  private async withRetries<T>(
+    idempotent: boolean,
+    send: () => Promise<T>,
+  ): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const body = await this.attempt(method, path);
-        const payload = body[wire.payloadKey];
-        if (typeof payload !== "object" || payload === null) {
-          throw new StytchRequestError({
-            code: "invalid_response",
-            method,
-            path,
-            detail: `the answer has no "${wire.payloadKey}" object`,
-            mayHaveReachedStytch: true,
-          });
-        }
-        return payload as T;
+        return await send();
       } catch (error) {
         const waitMs = this.retryDelay(error, attempt, idempotent);
         if (waitMs === undefined) throw error;
@@ -193,10 +249,17 @@ export class StytchClient {
     return undefined;
   }
 
-  /** One HTTP exchange with a hard deadline covering the whole answer. Never retries. */
+  /**
+   * One HTTP exchange with a hard deadline covering the whole answer. Never retries. Authenticated with
+   * the project credentials, or with a client's own for the OAuth endpoints (then the body is a form).
+   */
   private async attempt(
     method: string,
     path: string,
+    oauth?: {
+      clientCredentials: { clientId: string; secret: string };
+      form: Record<string, string>;
+    },
   ): Promise<Record<string, unknown>> {
     const url = new URL(path, this.connection.baseUrl).toString();
     const controller = new AbortController();
@@ -209,13 +272,30 @@ export class StytchClient {
     try {
       response = await this.fetchImpl(url, {
         method,
-        headers: {
-          Authorization: authorizationHeader(this.connection),
-          Accept: "application/json",
-          ...(method === "POST" ? { "Content-Type": "application/json" } : {}),
-        },
-        // stytch-node sends `{}` on these POSTs; Stytch ignores the body, the path names the client.
-        ...(method === "POST" ? { body: "{}" } : {}),
+        ...(oauth
+          ? {
+              // As stytch-node's m2m.token: the client's credentials in a form body, no Authorization.
+              headers: {
+                Accept: "application/json",
+                "Content-Type": "application/x-www-form-urlencoded",
+              },
+              body: new URLSearchParams({
+                ...oauth.form,
+                client_id: oauth.clientCredentials.clientId,
+                client_secret: oauth.clientCredentials.secret,
+              }).toString(),
+            }
+          : {
+              headers: {
+                Authorization: authorizationHeader(this.connection),
+                Accept: "application/json",
+                ...(method === "POST"
+                  ? { "Content-Type": "application/json" }
+                  : {}),
+              },
+              // stytch-node sends `{}` on these POSTs; Stytch ignores the body, the path names the client.
+              ...(method === "POST" ? { body: "{}" } : {}),
+            }),
         signal: controller.signal as RequestInit["signal"],
       });
       text = await response.text();

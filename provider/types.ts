@@ -2,20 +2,25 @@
  * Types shared by the provider, its lifecycle and the modules that decide for them. They live here so
  * that none of those modules imports another only for its types.
  */
+import type { AutopilotInputs, AutopilotOutputs } from "./autopilot";
 import type { StackSettings } from "./credentials";
 import type { RotationStatus } from "./rotation";
 import type { ClientKind } from "./stytch-types";
 
-/** Inputs after `check`: every default applied. */
-export interface ClientSecretRotationInputs {
+/** Inputs after `check`: every default applied; an autopilot input is present only when given. */
+export interface ClientSecretRotationInputs extends AutopilotInputs {
   clientId: string;
   clientKind: ClientKind;
   promoted: boolean;
   triggers: Record<string, unknown>;
 }
 
-/** Outputs stored in the state. They echo the inputs because `diff` and `update` only see old outputs. */
-export interface ClientSecretRotationOutputs extends ClientSecretRotationInputs {
+/**
+ * Outputs stored in the state. They echo the inputs because `diff` and `update` only see old outputs.
+ * The autopilot outputs are present exactly when an autopilot input is.
+ */
+export interface ClientSecretRotationOutputs
+  extends ClientSecretRotationInputs, Partial<AutopilotOutputs> {
   /** See {@link RotationStatus}. */
   status: RotationStatus;
   /** The new client secret. Marked secret by the resource (`additionalSecretOutputs`). */

@@ -16,6 +16,7 @@ import {
   printedError,
   providerFor,
   readClient,
+  seededM2MInputs,
   stytchCalls,
   useEmulator,
 } from "./helpers/harness";
@@ -39,12 +40,7 @@ async function pendingOutOfBand(clientId: string): Promise<string> {
 }
 
 function m2mInputs() {
-  return {
-    clientId: emulator().seeded!.m2m.clientId,
-    clientKind: "m2m" as const,
-    promoted: false,
-    triggers: {},
-  };
+  return seededM2MInputs(emulator());
 }
 
 describe("the authorization command", () => {

@@ -12,6 +12,7 @@ import {
   printedError,
   providerFor,
   readClient,
+  seededM2MInputs,
   stackConfig,
   stytchCalls,
   useEmulator,
@@ -44,13 +45,7 @@ async function until(condition: () => boolean): Promise<void> {
 function m2mInputs(
   overrides: Partial<ClientSecretRotationInputs> = {},
 ): ClientSecretRotationInputs {
-  return {
-    clientId: emulator().seeded!.m2m.clientId,
-    clientKind: "m2m",
-    promoted: false,
-    triggers: {},
-    ...overrides,
-  };
+  return seededM2MInputs(emulator(), overrides);
 }
 
 async function created(

@@ -7,7 +7,10 @@ import {
   type EmulatorOptions,
   type RunningEmulator,
 } from "../../emulator";
-import { ClientSecretRotationProvider } from "../../provider";
+import {
+  ClientSecretRotationProvider,
+  type ClientSecretRotationInputs,
+} from "../../provider";
 import { throughEngineWire, type EngineCarriedProvider } from "./engine-wire";
 
 import { m2mSecretWorks } from "../../demo/consumer";
@@ -39,6 +42,20 @@ export function useEmulator(options?: EmulatorOptions): () => RunningEmulator {
     if (!emulator)
       throw new Error("the emulator is only available inside a test");
     return emulator;
+  };
+}
+
+/** Checked inputs of a rotation of the emulator's seeded M2M client, with `overrides`. */
+export function seededM2MInputs(
+  emulator: RunningEmulator,
+  overrides: Partial<ClientSecretRotationInputs> = {},
+): ClientSecretRotationInputs {
+  return {
+    clientId: emulator.seeded!.m2m.clientId,
+    clientKind: "m2m",
+    promoted: false,
+    triggers: {},
+    ...overrides,
   };
 }
 
@@ -80,9 +97,14 @@ export function stackConfig(values: Record<string, string>) {
  */
 export function stytchCalls(emulator: RunningEmulator): string[] {
   return emulator.requests.map((r) => {
-    const suffix = r.route?.split(":client_id")[1] ?? "";
+    if (!r.route) return `${r.method} ${r.path}`;
+    // The OAuth endpoints a secret is verified with: "POST oauth2/token", "POST oauth2/introspect".
+    if (!r.route.includes(":client_id")) {
+      return `${r.method} ${r.route.replace(/^\/v1\/public\/:project_id\//, "")}`;
+    }
+    const suffix = r.route.split(":client_id")[1] ?? "";
     const name = suffix === "" ? "client" : suffix.replace(/^\/secrets\//, "");
-    return `${r.method} ${r.route ? name : r.path}`;
+    return `${r.method} ${name}`;
   });
 }
 
@@ -106,8 +128,9 @@ export async function readClient(
 /** An out-of-band call, as an operator or another tool would make it. */
 export async function adminCall(
   emulator: RunningEmulator,
-  method: "GET" | "POST" | "DELETE",
+  method: "GET" | "POST" | "PUT" | "DELETE",
   path: string,
+  body: Record<string, unknown> = {},
 ): Promise<Record<string, unknown>> {
   const response = await fetch(emulator.url + path, {
     method,
@@ -119,14 +142,14 @@ export async function adminCall(
         ),
       ...(method === "GET" ? {} : { "Content-Type": "application/json" }),
     },
-    ...(method === "GET" ? {} : { body: "{}" }),
+    ...(method === "GET" ? {} : { body: JSON.stringify(body) }),
   });
-  const body = (await response.json()) as Record<string, unknown>;
+  const answer = (await response.json()) as Record<string, unknown>;
   if (response.status !== 200)
     throw new Error(
-      `${method} ${path}: ${response.status} ${String(body["error_type"])}`,
+      `${method} ${path}: ${response.status} ${String(answer["error_type"])}`,
     );
-  return body;
+  return answer;
 }
 
 /** Collects everything written through console.* while `run` executes. */

@@ -1,0 +1,300 @@
+/**
+ * Autopilot: the schedule and the promotion gates of a rotation, as pure functions of (state, inputs,
+ * now). `lifecycle.ts` asks {@link nextTransition} what a `pulumi up` should do and carries it out; `diff`
+ * asks the same question to decide whether there is anything to do at all, so a scheduled `up` with
+ * nothing due makes no call to Stytch.
+ *
+ * The rules:
+ *
+ * - **promote** when the rotation is pending and either `promoted` turned true since the last `up` (a
+ *   manual request) or `promoteAfter` has passed since `startedAt`; the gates decide whether it happens:
+ *   every `consumerFingerprints` entry must equal the new secret's fingerprint, and with
+ *   `verifyBeforePromote` the new secret must authenticate at Stytch. A blocked promotion waits (and is
+ *   tried again on every `up`), and a manual request stays pending until it is carried out.
+ * - **rotate** (start a fresh rotation on the same client) when the rotation is promoted and `rotateEvery`
+ *   has passed since `startedAt`. Never while the rotation is still pending: consumers may already use its
+ *   secret, so it is not cancelled; it is overdue instead.
+ * - **overdue** when the rotation has been pending for `maxPendingAge`: the `up` fails.
+ *
+ * A program that sets none of the autopilot inputs gets none of this: no outputs, no verification.
+ */
+import { isUnknown } from "./engine-values";
+import { isFingerprint } from "./fingerprint";
+
+/** The optional inputs that turn rotation into a policy. */
+export interface AutopilotInputs {
+  /** Duration: start a fresh rotation this long after the current one started. */
+  rotateEvery?: string;
+  /** Duration: the overlap window; promote this long after the rotation started. */
+  promoteAfter?: string;
+  /** Prove that the new secret authenticates before promoting. Default true with autopilot. */
+  verifyBeforePromote?: boolean;
+  /** What each consumer reports it uses (`secretFingerprint`); promotion waits until all match. */
+  consumerFingerprints?: string[];
+  /** Duration: a rotation pending this long fails the `up`. */
+  maxPendingAge?: string;
+}
+
+/** The names of {@link AutopilotInputs}, in the order they are documented. */
+export const AUTOPILOT_INPUTS = [
+  "rotateEvery",
+  "promoteAfter",
+  "verifyBeforePromote",
+  "consumerFingerprints",
+  "maxPendingAge",
+] as const satisfies ReadonlyArray<keyof AutopilotInputs>;
+
+/** The outputs that make the schedule reviewable. ISO 8601 UTC times; `""` when not applicable. */
+export interface AutopilotOutputs {
+  /** When the current rotation started. */
+  startedAt: string;
+  /** When it was promoted. */
+  promotedAt: string;
+  /** When `promoteAfter` makes it due for promotion, while it is pending. */
+  promoteDueAt: string;
+  /** When `rotateEvery` makes a fresh rotation due. */
+  rotateDueAt: string;
+  /** Why a due or requested promotion did not happen on the last `up`. */
+  promotionBlockedBy: string;
+  /** {@link fingerprintOf} the new secret: what consumers report once they use it. */
+  newClientSecretFingerprint: string;
+}
+
+/** What a rotation's state holds that the rules read. */
+export interface RotationState extends Partial<AutopilotOutputs> {
+  status: string;
+  promoted: boolean;
+}
+
+/** What the next `pulumi up` does to a rotation that stays the same resource. */
+export type Transition =
+  | { kind: "none" }
+  | { kind: "promote"; requested: boolean }
+  | { kind: "rotate" }
+  | { kind: "overdue" };
+
+const DURATION = /^(\d+)([smhd])$/;
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/** Ten years: longer is a typo, and dates past it are not worth the risk of overflow. */
+const MAX_DURATION_MS = 3650 * UNIT_MS.d;
+const MAX_CONSUMERS = 100;
+
+/** True when the inputs set any autopilot input. */
+export function usesAutopilot(inputs: AutopilotInputs): boolean {
+  return AUTOPILOT_INPUTS.some((name) => inputs[name] !== undefined);
+}
+
+/** Whether to prove the new secret before promoting: as set, else on exactly when autopilot is. */
+export function verifiesBeforePromote(inputs: AutopilotInputs): boolean {
+  return inputs.verifyBeforePromote ?? usesAutopilot(inputs);
+}
+
+/** Milliseconds of a duration such as `"90d"`; undefined when it is absent, unknown or malformed. */
+export function durationMs(value: unknown): number | undefined {
+  if (typeof value !== "string") return undefined;
+  const match = DURATION.exec(value);
+  if (!match) return undefined;
+  const ms = Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+  return ms <= MAX_DURATION_MS ? ms : undefined;
+}
+
+/**
+ * `check`'s rules for the autopilot inputs: each field's own, then how they must relate. Values that are
+ * unknown during preview are left to apply time. Fingerprints are never quoted back: a mistaken one may
+ * be the secret itself.
+ */
+export function autopilotProblems(
+  news: Record<string, unknown>,
+): Array<{ property: string; reason: string }> {
+  const problems: Array<{ property: string; reason: string }> = [];
+  for (const name of ["rotateEvery", "promoteAfter", "maxPendingAge"]) {
+    const value = news[name];
+    if (value === undefined || isUnknown(value)) continue;
+    if (durationMs(value) === undefined) {
+      problems.push({
+        property: name,
+        reason:
+          `${name} must be a duration: a whole number followed by s, m, h or d, such as "90d", "36h" or ` +
+          `"30s", of at most 3650d; got ${typeof value === "string" ? JSON.stringify(value.slice(0, 40)) : `a ${typeof value}`}.`,
+      });
+    }
+  }
+  const verify = news["verifyBeforePromote"];
+  if (
+    verify !== undefined &&
+    !isUnknown(verify) &&
+    typeof verify !== "boolean"
+  ) {
+    problems.push({
+      property: "verifyBeforePromote",
+      reason: `verifyBeforePromote must be true or false (a boolean${typeof verify === "string" ? ", not a string: read it with config.getBoolean(…)" : ""}); it defaults to true.`,
+    });
+  }
+  const fingerprintsProblem = consumerFingerprintsProblem(
+    news["consumerFingerprints"],
+  );
+  if (fingerprintsProblem) {
+    problems.push({
+      property: "consumerFingerprints",
+      reason: fingerprintsProblem,
+    });
+  }
+  if (problems.length > 0) return problems;
+
+  const rotateEvery = durationMs(news["rotateEvery"]);
+  const promoteAfter = durationMs(news["promoteAfter"]);
+  const maxPendingAge = durationMs(news["maxPendingAge"]);
+  if (news["rotateEvery"] !== undefined && news["promoteAfter"] === undefined) {
+    problems.push({
+      property: "promoteAfter",
+      reason:
+        "rotateEvery starts a new rotation on a schedule, so it needs promoteAfter to finish each one: set " +
+        'promoteAfter (the overlap window, e.g. "7d") shorter than rotateEvery.',
+    });
+  }
+  if (
+    rotateEvery !== undefined &&
+    promoteAfter !== undefined &&
+    promoteAfter >= rotateEvery
+  ) {
+    problems.push({
+      property: "promoteAfter",
+      reason: `promoteAfter (${String(news["promoteAfter"])}) must be shorter than rotateEvery (${String(news["rotateEvery"])}): a rotation is promoted before the next one starts.`,
+    });
+  }
+  if (
+    maxPendingAge !== undefined &&
+    promoteAfter !== undefined &&
+    maxPendingAge <= promoteAfter
+  ) {
+    problems.push({
+      property: "maxPendingAge",
+      reason: `maxPendingAge (${String(news["maxPendingAge"])}) must be longer than promoteAfter (${String(news["promoteAfter"])}): it is how long a promotion may stay blocked past its window.`,
+    });
+  }
+  if (maxPendingAge === 0) {
+    problems.push({
+      property: "maxPendingAge",
+      reason:
+        "maxPendingAge must be longer than 0s: every rotation is pending for a while.",
+    });
+  }
+  return problems;
+}
+
+function consumerFingerprintsProblem(value: unknown): string | undefined {
+  if (value === undefined || isUnknown(value)) return undefined;
+  if (!Array.isArray(value)) {
+    return `consumerFingerprints must be a list of fingerprints ("sfp1:…", from secretFingerprint() in each consumer's program); got a ${value === null ? "null" : typeof value}.`;
+  }
+  if (value.length > MAX_CONSUMERS) {
+    return `consumerFingerprints lists ${value.length} consumers; at most ${MAX_CONSUMERS}.`;
+  }
+  const bad = value.findIndex(
+    (item) => !isUnknown(item) && item !== "" && !isFingerprint(item),
+  );
+  if (bad >= 0) {
+    return (
+      `consumerFingerprints[${bad}] is not a fingerprint: it must be a string "sfp1:…" that ` +
+      "secretFingerprint() computes in the consumer's program (or empty while the consumer has none). " +
+      "Pass what the consumer exports, never the secret itself."
+    );
+  }
+  return undefined;
+}
+
+/** What the next `pulumi up` does, from the stored state, the new inputs and the time. */
+export function nextTransition(
+  state: RotationState,
+  inputs: AutopilotInputs & { promoted?: unknown },
+  now: number,
+): Transition {
+  if (state.status === "pending") {
+    const requested = inputs.promoted === true && state.promoted !== true;
+    if (requested || passed(state.startedAt, inputs.promoteAfter, now)) {
+      return { kind: "promote", requested };
+    }
+    if (passed(state.startedAt, inputs.maxPendingAge, now)) {
+      return { kind: "overdue" };
+    }
+    return { kind: "none" };
+  }
+  if (
+    state.status === "promoted" &&
+    passed(state.startedAt, inputs.rotateEvery, now)
+  ) {
+    return { kind: "rotate" };
+  }
+  return { kind: "none" };
+}
+
+/** True when the rotation has been pending for `maxPendingAge`. */
+export function isOverdue(
+  state: RotationState,
+  inputs: AutopilotInputs,
+  now: number,
+): boolean {
+  return (
+    state.status === "pending" &&
+    passed(state.startedAt, inputs.maxPendingAge, now)
+  );
+}
+
+/**
+ * Why the consumers block promotion, or undefined when every one reports the new secret's fingerprint
+ * (or none is listed).
+ */
+export function consumerBlocker(
+  inputs: AutopilotInputs,
+  newFingerprint: string,
+): string | undefined {
+  const reported = inputs.consumerFingerprints ?? [];
+  const behind = reported
+    .map((fingerprint, i) => ({ fingerprint, consumer: i + 1 }))
+    .filter(({ fingerprint }) => fingerprint !== newFingerprint);
+  if (behind.length === 0) return undefined;
+  const which = behind
+    .map(({ fingerprint, consumer }) =>
+      fingerprint === ""
+        ? `consumer ${consumer} reports none`
+        : `consumer ${consumer} reports ${fingerprint}`,
+    )
+    .join(", ");
+  return (
+    `consumers have not switched: ${which}, not the new secret's ${newFingerprint} ` +
+    `(${behind.length} of ${reported.length} behind)`
+  );
+}
+
+/** The schedule outputs of a rotation that started at `startedAt`, with `status`. */
+export function scheduleOf(
+  startedAt: string,
+  status: string,
+  inputs: AutopilotInputs,
+): Pick<AutopilotOutputs, "promoteDueAt" | "rotateDueAt"> {
+  return {
+    promoteDueAt:
+      status === "pending" ? after(startedAt, inputs.promoteAfter) : "",
+    rotateDueAt: after(startedAt, inputs.rotateEvery),
+  };
+}
+
+/** `startedAt` plus `duration`, as ISO 8601 UTC; `""` when either is missing or unknown. */
+function after(
+  startedAt: string | undefined,
+  duration: string | undefined,
+): string {
+  const start = startedAt ? Date.parse(startedAt) : NaN;
+  const ms = durationMs(duration);
+  if (Number.isNaN(start) || ms === undefined) return "";
+  return new Date(start + ms).toISOString();
+}
+
+function passed(
+  startedAt: string | undefined,
+  duration: string | undefined,
+  now: number,
+): boolean {
+  const due = after(startedAt, duration);
+  return due !== "" && now >= Date.parse(due);
+}

@@ -1,0 +1,452 @@
+/**
+ * Autopilot: the schedule and the gates as pure rules (`provider/autopilot.ts`, with `now` given), and the
+ * provider carrying them out against the emulator through the engine wire, with the real clock and
+ * durations of a second or none. The unattended `pulumi up` sequences run in test/e2e/autopilot.test.ts.
+ */
+import {
+  autopilotProblems,
+  consumerBlocker,
+  durationMs,
+  nextTransition,
+  scheduleOf,
+} from "../provider/autopilot";
+import { fingerprintOf, isFingerprint } from "../provider/fingerprint";
+import type { ClientSecretRotationInputs } from "../provider";
+import {
+  adminCall,
+  captureConsole,
+  expectFreeOfSecrets,
+  printedError,
+  providerFor,
+  seededM2MInputs,
+  stytchCalls,
+  useEmulator,
+} from "./helpers/harness";
+
+const emulator = useEmulator();
+const T0 = Date.parse("2026-11-26T00:00:00.000Z");
+const at = (ms: number) => new Date(T0 + ms).toISOString();
+
+describe("durations", () => {
+  test.each([
+    ["30s", 30_000],
+    ["36h", 36 * 3_600_000],
+    ["90d", 90 * 86_400_000],
+    ["0s", 0],
+  ])("%s is %d ms", (text, ms) => expect(durationMs(text)).toBe(ms));
+
+  test.each([["90"], ["1.5d"], ["-1d"], ["1w"], [" 1d"], ["3651d"], [90]])(
+    "%j is not a duration",
+    (value) => expect(durationMs(value)).toBeUndefined(),
+  );
+});
+
+describe("autopilotProblems", () => {
+  test.each([
+    [{ rotateEvery: "quarterly" }, "rotateEvery", "must be a duration"],
+    [{ promoteAfter: "7" }, "promoteAfter", "must be a duration"],
+    [{ maxPendingAge: 30 }, "maxPendingAge", "got a number"],
+    [
+      { verifyBeforePromote: "true" },
+      "verifyBeforePromote",
+      "config.getBoolean",
+    ],
+    [
+      { consumerFingerprints: "sfp1:x" },
+      "consumerFingerprints",
+      "must be a list",
+    ],
+    [{ rotateEvery: "90d" }, "promoteAfter", "needs promoteAfter"],
+    [
+      { rotateEvery: "7d", promoteAfter: "7d" },
+      "promoteAfter",
+      "must be shorter than rotateEvery",
+    ],
+    [
+      { promoteAfter: "7d", maxPendingAge: "3d" },
+      "maxPendingAge",
+      "must be longer than promoteAfter",
+    ],
+    [{ maxPendingAge: "0s" }, "maxPendingAge", "longer than 0s"],
+  ])("%j fails on %s", (inputs, property, says) => {
+    expect(autopilotProblems(inputs)).toContainEqual({
+      property,
+      reason: expect.stringContaining(says),
+    });
+  });
+
+  test("a consumer fingerprint that is not one is refused without quoting it: it may be the secret", () => {
+    const secret = "NHQhc7ZqsXJVtgmN2MXr1etqsQrGAwJ-iBWNLKY7DzJj";
+    const [problem] = autopilotProblems({
+      consumerFingerprints: [fingerprintOf("a"), secret],
+    });
+    expect(problem?.reason).toContain(
+      "consumerFingerprints[1] is not a fingerprint",
+    );
+    expect(problem?.reason).not.toContain(secret);
+  });
+
+  test("a sound policy, and unknown values during preview, pass", () => {
+    expect(
+      autopilotProblems({
+        rotateEvery: "90d",
+        promoteAfter: "7d",
+        maxPendingAge: "14d",
+        verifyBeforePromote: false,
+        consumerFingerprints: ["", fingerprintOf("x")],
+      }),
+    ).toEqual([]);
+    expect(
+      autopilotProblems({
+        rotateEvery: "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+        promoteAfter: "7d",
+      }),
+    ).toEqual([]);
+  });
+});
+
+describe("nextTransition", () => {
+  const policy = {
+    rotateEvery: "10s",
+    promoteAfter: "4s",
+    maxPendingAge: "8s",
+  };
+  const pending = { status: "pending", promoted: false, startedAt: at(0) };
+  const promoted = { ...pending, status: "promoted" };
+  test.each([
+    ["pending, before the window", pending, policy, 3_999, { kind: "none" }],
+    [
+      "pending, at the window",
+      pending,
+      policy,
+      4_000,
+      { kind: "promote", requested: false },
+    ],
+    [
+      "pending, promoted: true asks early",
+      pending,
+      { ...policy, promoted: true },
+      1,
+      { kind: "promote", requested: true },
+    ],
+    [
+      "pending, promoted: true already carried over",
+      { ...pending, promoted: true },
+      { ...policy, promoted: true },
+      1,
+      { kind: "none" },
+    ],
+    [
+      "pending without a window, past maxPendingAge",
+      pending,
+      { maxPendingAge: "8s" },
+      8_000,
+      { kind: "overdue" },
+    ],
+    ["promoted, before rotateEvery", promoted, policy, 9_999, { kind: "none" }],
+    ["promoted, at rotateEvery", promoted, policy, 10_000, { kind: "rotate" }],
+    [
+      "pending at rotateEvery: never replaced, promoted instead",
+      pending,
+      policy,
+      10_000,
+      { kind: "promote", requested: false },
+    ],
+    ["no policy: nothing is ever due", pending, {}, 1e12, { kind: "none" }],
+    [
+      "a rotation from before autopilot (no startedAt)",
+      { status: "pending", promoted: false },
+      policy,
+      1e12,
+      { kind: "none" },
+    ],
+  ] as const)("%s", (_what, state, inputs, elapsed, expected) => {
+    expect(nextTransition(state, inputs, T0 + elapsed)).toEqual(expected);
+  });
+});
+
+describe("scheduleOf and consumerBlocker", () => {
+  test("due times come from startedAt; promoteDueAt only while pending", () => {
+    const inputs = { rotateEvery: "90d", promoteAfter: "7d" };
+    expect(scheduleOf(at(0), "pending", inputs)).toEqual({
+      promoteDueAt: at(7 * 86_400_000),
+      rotateDueAt: at(90 * 86_400_000),
+    });
+    expect(scheduleOf(at(0), "promoted", inputs).promoteDueAt).toBe("");
+    expect(scheduleOf(at(0), "pending", {})).toEqual({
+      promoteDueAt: "",
+      rotateDueAt: "",
+    });
+  });
+
+  test("names each consumer that reports another fingerprint, or none", () => {
+    const fresh = fingerprintOf("new");
+    const stale = fingerprintOf("old");
+    expect(
+      consumerBlocker({ consumerFingerprints: [fresh, fresh] }, fresh),
+    ).toBeUndefined();
+    expect(consumerBlocker({}, fresh)).toBeUndefined();
+    expect(
+      consumerBlocker({ consumerFingerprints: [fresh, stale, ""] }, fresh),
+    ).toBe(
+      `consumers have not switched: consumer 2 reports ${stale}, consumer 3 reports none, not the new ` +
+        `secret's ${fresh} (2 of 3 behind)`,
+    );
+  });
+});
+
+describe("fingerprintOf", () => {
+  test("is deterministic, shaped sfp1:…, and shows nothing of the secret", () => {
+    const secret = "NHQhc7ZqsXJVtgmN2MXr1etqsQrGAwJ-iBWNLKY7DzJj";
+    const fingerprint = fingerprintOf(secret);
+    expect(fingerprintOf(secret)).toBe(fingerprint);
+    expect(isFingerprint(fingerprint)).toBe(true);
+    expect(fingerprintOf(`${secret}x`)).not.toBe(fingerprint);
+    expect(fingerprint).not.toContain(secret.slice(-4));
+  });
+});
+
+describe("the provider on autopilot", () => {
+  function inputs(
+    overrides: Partial<ClientSecretRotationInputs> = {},
+  ): ClientSecretRotationInputs {
+    return seededM2MInputs(emulator(), overrides);
+  }
+  const waitUntil = async (iso: string) => {
+    const ms = Date.parse(iso) - Date.now();
+    if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms + 5));
+  };
+
+  test("starts with the schedule outputs; a due promotion verifies the new secret, then completes", async () => {
+    const provider = await providerFor(emulator());
+    const { m2m } = emulator().seeded!;
+    const policy = inputs({ promoteAfter: "0s" });
+    const { outs } = await provider.create(policy);
+    expect(outs).toMatchObject({
+      status: "pending",
+      newClientSecretFingerprint: fingerprintOf(outs!.newClientSecret),
+      promotedAt: "",
+      promoteDueAt: outs!.startedAt,
+      rotateDueAt: "",
+      promotionBlockedBy: "",
+    });
+    expect((await provider.diff("id", outs!, policy)).changes).toBe(true);
+
+    emulator().clearRequests();
+    const promoted = (await provider.update("id", outs!, policy)).outs!;
+    expect(stytchCalls(emulator())).toEqual([
+      "GET client",
+      "POST oauth2/token",
+      "POST rotate",
+    ]);
+    expect(promoted).toMatchObject({ status: "promoted", promoteDueAt: "" });
+    expect(Date.parse(promoted.promotedAt!)).toBeGreaterThanOrEqual(
+      Date.parse(promoted.startedAt!),
+    );
+    expect(emulator().verifySecret(m2m.clientId, outs!.newClientSecret)).toBe(
+      "current",
+    );
+    expect(emulator().verifySecret(m2m.clientId, m2m.clientSecret!)).toBe(
+      "invalid",
+    );
+    emulator().clearRequests();
+    expect((await provider.diff("id", promoted, policy)).changes).toBe(false);
+    expect(emulator().requests).toEqual([]);
+  });
+
+  test("nothing due: diff reports no change and makes no call", async () => {
+    const provider = await providerFor(emulator());
+    const policy = inputs({
+      promoteAfter: "1h",
+      rotateEvery: "90d",
+      maxPendingAge: "2h",
+    });
+    const { outs } = await provider.create(policy);
+    emulator().clearRequests();
+    expect(await provider.diff("id", outs!, policy)).toMatchObject({
+      changes: false,
+      replaces: [],
+    });
+    expect(emulator().requests).toEqual([]);
+  });
+
+  test("promotion waits, with no call, while a consumer reports another fingerprint; then happens", async () => {
+    const provider = await providerFor(emulator());
+    const { m2m } = emulator().seeded!;
+    const old = fingerprintOf(m2m.clientSecret!);
+    const { outs } = await provider.create(
+      inputs({ promoteAfter: "0s", consumerFingerprints: [old] }),
+    );
+    emulator().clearRequests();
+    const { result, output } = await captureConsole(() =>
+      provider.update(
+        "id",
+        outs!,
+        inputs({ promoteAfter: "0s", consumerFingerprints: [old] }),
+      ),
+    );
+    expect(emulator().requests).toEqual([]);
+    expect(result!.outs).toMatchObject({
+      status: "pending",
+      promotionBlockedBy: expect.stringContaining(`consumer 1 reports ${old}`),
+    });
+    expect(output.split("\n")).toHaveLength(1);
+    expect(output).toContain("is blocked and waits for the next `pulumi up`");
+
+    const switched = inputs({
+      promoteAfter: "0s",
+      consumerFingerprints: [outs!.newClientSecretFingerprint!],
+    });
+    const promoted = (await provider.update("id", result!.outs!, switched))
+      .outs!;
+    expect(promoted.status).toBe("promoted");
+    expect(emulator().verifySecret(m2m.clientId, outs!.newClientSecret)).toBe(
+      "current",
+    );
+  });
+
+  test("a manual request blocked by a gate stays a request, and is carried out once the gate opens", async () => {
+    const provider = await providerFor(emulator());
+    const blocked = inputs({ consumerFingerprints: [""] });
+    const { outs } = await provider.create(blocked);
+    const request = { ...blocked, promoted: true };
+    const waiting = (
+      await captureConsole(() => provider.update("id", outs!, request))
+    ).result!.outs!;
+    expect(waiting).toMatchObject({ status: "pending", promoted: false });
+    expect(waiting.promotionBlockedBy).toContain("consumer 1 reports none");
+    expect((await provider.diff("id", waiting, request)).changes).toBe(true);
+    const open = {
+      ...request,
+      consumerFingerprints: [outs!.newClientSecretFingerprint!],
+    };
+    const done = (await provider.update("id", waiting, open)).outs!;
+    expect(done).toMatchObject({
+      status: "promoted",
+      promoted: true,
+      promotionBlockedBy: "",
+    });
+  });
+
+  test("a secret that does not authenticate blocks promotion and completes nothing", async () => {
+    const provider = await providerFor(emulator());
+    const { m2m } = emulator().seeded!;
+    const policy = inputs({ promoteAfter: "0s" });
+    const { outs } = await provider.create(policy);
+    await adminCall(emulator(), "PUT", `/v1/m2m/clients/${m2m.clientId}`, {
+      status: "inactive",
+    });
+    emulator().clearRequests();
+    const { result, output } = await captureConsole(() =>
+      provider.update("id", outs!, policy),
+    );
+    expect(stytchCalls(emulator())).toEqual([
+      "GET client",
+      "POST oauth2/token",
+    ]);
+    expect(result!.outs!.status).toBe("pending");
+    expect(result!.outs!.promotionBlockedBy).toMatch(
+      /^verification failed: the new secret \(ending .{4}\) does not authenticate: Stytch refused it with 400 invalid_client/,
+    );
+    expect(emulator().verifySecret(m2m.clientId, outs!.newClientSecret)).toBe(
+      "next",
+    );
+    expectFreeOfSecrets(
+      output + JSON.stringify(result!.outs!.promotionBlockedBy),
+      [outs!.newClientSecret, m2m.clientSecret],
+    );
+  });
+
+  test("a Connected App's new secret is verified by token introspection", async () => {
+    const provider = await providerFor(emulator());
+    const { connectedApp } = emulator().seeded!;
+    const policy = inputs({
+      clientId: connectedApp.clientId,
+      clientKind: "connected_app",
+      promoteAfter: "0s",
+    });
+    const { outs } = await provider.create(policy);
+    emulator().clearRequests();
+    expect((await provider.update("id", outs!, policy)).outs!.status).toBe(
+      "promoted",
+    );
+    expect(stytchCalls(emulator())).toEqual([
+      "GET client",
+      "POST oauth2/introspect",
+      "POST rotate",
+    ]);
+  });
+
+  test("past maxPendingAge a blocked promotion fails the up, with no call and nothing changed", async () => {
+    const provider = await providerFor(emulator());
+    const policy = inputs({
+      promoteAfter: "0s",
+      maxPendingAge: "1s",
+      consumerFingerprints: [""],
+    });
+    const { outs } = await provider.create(policy);
+    await waitUntil(
+      new Date(Date.parse(outs!.startedAt!) + 1_000).toISOString(),
+    );
+    emulator().clearRequests();
+    const failure = await provider.update("id", outs!, policy).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect((failure as Error).name).toBe("RotationOverdueError");
+    expect(printedError(failure)).toContain("longer than maxPendingAge (1s)");
+    expect(printedError(failure)).toContain("consumer 1 reports none");
+    expect(emulator().requests).toEqual([]);
+  });
+
+  test("rotateEvery starts a fresh rotation in place once the current one is promoted, never completing it", async () => {
+    const provider = await providerFor(emulator());
+    const { m2m } = emulator().seeded!;
+    const policy = inputs({ promoteAfter: "0s", rotateEvery: "1s" });
+    const first = (await provider.create(policy)).outs!;
+    const promoted = (await provider.update("id", first, policy)).outs!;
+    expect(promoted.rotateDueAt).toBe(
+      new Date(Date.parse(first.startedAt!) + 1_000).toISOString(),
+    );
+    await waitUntil(promoted.rotateDueAt!);
+    expect((await provider.diff("id", promoted, policy)).replaces).toEqual([]);
+    emulator().clearRequests();
+    const second = (await provider.update("id", promoted, policy)).outs!;
+    expect(stytchCalls(emulator())).toEqual([
+      "GET client",
+      "POST rotate/start",
+    ]);
+    expect(second).toMatchObject({
+      status: "pending",
+      previousClientSecretLastFour: first.newClientSecretLastFour,
+      promotedAt: "",
+    });
+    expect(second.newClientSecret).not.toBe(first.newClientSecret);
+    expect(emulator().verifySecret(m2m.clientId, first.newClientSecret)).toBe(
+      "current",
+    );
+    expect(emulator().verifySecret(m2m.clientId, second.newClientSecret)).toBe(
+      "next",
+    );
+  });
+
+  test("a program without autopilot inputs gets no autopilot outputs and no verification", async () => {
+    const provider = await providerFor(emulator());
+    const { outs } = await provider.create(inputs());
+    expect(Object.keys(outs!).sort()).toEqual(
+      [
+        "clientId",
+        "clientKind",
+        "newClientSecret",
+        "newClientSecretLastFour",
+        "previousClientSecretLastFour",
+        "promoted",
+        "status",
+        "triggers",
+      ].sort(),
+    );
+    emulator().clearRequests();
+    await provider.update("id", outs!, inputs({ promoted: true }));
+    expect(stytchCalls(emulator())).toEqual(["GET client", "POST rotate"]);
+  });
+});
