@@ -16,6 +16,14 @@ import {
 } from "../helpers/packed-program";
 import { E2E_CONTEXT_ENV, type E2EContext } from "../helpers/pulumi-harness";
 
+/** The two projects of examples/autopilot, installed together in `dir`. */
+function autopilotPrograms(dir: string) {
+  return {
+    autopilotRotation: path.join(dir, "rotation"),
+    autopilotConsumer: path.join(dir, "consumer"),
+  };
+}
+
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
   const workRoot = fs.mkdtempSync(
@@ -52,6 +60,15 @@ export default async function globalSetup(): Promise<void> {
         "example",
         tarball,
         versions.newest,
+      ),
+      ...autopilotPrograms(
+        installProgram(
+          workRoot,
+          "autopilot",
+          "autopilot",
+          tarball,
+          versions.newest,
+        ),
       ),
     },
     pulumiVersions: versions,

@@ -40,6 +40,18 @@ export const PROGRAM_SOURCES = {
     dir: "examples/gitops-rollover",
     files: ["Pulumi.yaml", "index.ts", "tsconfig.json"],
   },
+  // Two projects, one install: node_modules is found from each project's parent directory.
+  autopilot: {
+    dir: "examples/autopilot",
+    files: [
+      "rotation/Pulumi.yaml",
+      "rotation/index.ts",
+      "rotation/tsconfig.json",
+      "consumer/Pulumi.yaml",
+      "consumer/index.ts",
+      "consumer/tsconfig.json",
+    ],
+  },
 } as const;
 
 /**
@@ -57,6 +69,7 @@ export function installProgram(
   fs.mkdirSync(dir);
   const { dir: sourceDir, files } = PROGRAM_SOURCES[source];
   for (const file of files) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
     fs.copyFileSync(path.join(repoRoot, sourceDir, file), path.join(dir, file));
   }
   fs.writeFileSync(

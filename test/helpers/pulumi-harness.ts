@@ -11,7 +11,11 @@ import {
   persistedFiles,
   stateFilePath,
 } from "../../demo/offline-pulumi";
-import type { RunningEmulator, SeededClient } from "../../emulator";
+import {
+  startEmulator,
+  type RunningEmulator,
+  type SeededClient,
+} from "../../emulator";
 import { useEmulator } from "./harness";
 
 /** Environment variable naming the JSON file written by the e2e global setup. */
@@ -24,9 +28,15 @@ export interface E2EContext {
   cliDir: string;
   /**
    * Pulumi programs with the packed package installed: the fixture on the newest and on the floor
-   * `@pulumi/pulumi`, and `examples/gitops-rollover`.
+   * `@pulumi/pulumi`, `examples/gitops-rollover`, and the two projects of `examples/autopilot`.
    */
-  programs: { newest: string; floor: string; example: string };
+  programs: {
+    newest: string;
+    floor: string;
+    example: string;
+    autopilotRotation: string;
+    autopilotConsumer: string;
+  };
   pulumiVersions: { newest: string; floor: string };
 }
 
@@ -67,6 +77,13 @@ export interface RotationInfo {
   lastFour: string;
   status: string;
   id: string;
+  /** Autopilot outputs: present only for a rotation with autopilot inputs. */
+  fingerprint?: string;
+  startedAt?: string;
+  promotedAt?: string;
+  promoteDueAt?: string;
+  rotateDueAt?: string;
+  promotionBlockedBy?: string;
 }
 
 /** The fixture exports each rotation's secret as `<name>Secret`. */
@@ -95,11 +112,15 @@ export class E2EStack {
     options: {
       program?: keyof E2EContext["programs"];
       credentials?: "config" | "env";
+      /** Put the stack on this stack's backend, so that each can read the other with a StackReference. */
+      besides?: E2EStack;
     } = {},
   ): Promise<E2EStack> {
     const context = e2eContext();
     const programDir = context.programs[options.program ?? "newest"];
-    const dir = fs.mkdtempSync(path.join(context.workRoot, "stack-"));
+    const dir =
+      options.besides?.dir ??
+      fs.mkdtempSync(path.join(context.workRoot, "stack-"));
     const viaEnv = options.credentials === "env";
     const stack = await createOfflineStack({
       cliDir: context.cliDir,
@@ -122,6 +143,15 @@ export class E2EStack {
       });
     }
     return new E2EStack(stack, dir, programDir);
+  }
+
+  /** The name another stack's `StackReference` finds this one by, on their shared file backend. */
+  get referenceName(): string {
+    const manifest = fs.readFileSync(
+      path.join(this.programDir, "Pulumi.yaml"),
+      "utf8",
+    );
+    return `organization/${/^name:\s*(\S+)/m.exec(manifest)![1]}/${this.stack.name}`;
   }
 
   /** Sets the program's rotations, as a commit to the program would. */
@@ -295,6 +325,38 @@ export class E2EStack {
   private readonly record = (text: string) => {
     this.engineOutput.push(text);
   };
+}
+
+/** What {@link withE2E} gives a test: its own emulator, and stacks on it. */
+export interface E2EFixture {
+  emulator: RunningEmulator;
+  newStack: (
+    options?: Parameters<typeof E2EStack.create>[1],
+  ) => Promise<E2EStack>;
+}
+
+/**
+ * Runs `test` with an emulator and stacks of its own, and removes them afterwards. Unlike {@link useE2E}
+ * it needs no jest hooks, so it serves `test.concurrent`, whose tests overlap their waits on the clock.
+ */
+export async function withE2E<T>(
+  test: (fixture: E2EFixture) => Promise<T>,
+): Promise<T> {
+  const emulator = await startEmulator();
+  const stacks: E2EStack[] = [];
+  try {
+    return await test({
+      emulator,
+      newStack: async (options) => {
+        const stack = await E2EStack.create(emulator, options);
+        stacks.push(stack);
+        return stack;
+      },
+    });
+  } finally {
+    for (const stack of stacks) await stack.dispose();
+    await emulator.close();
+  }
 }
 
 /**
