@@ -25,6 +25,7 @@ test("the Markdown files found include every document users read", () => {
     expect.arrayContaining([
       "README.md",
       "DEVELOPMENT.md",
+      "CHANGELOG.md",
       "docs/emulator.md",
       "examples/gitops-rollover/README.md",
       "tools/pulumi-cli/README.md",

@@ -23,10 +23,15 @@ export interface E2EContext {
   /** Directory holding pulumi, pulumi-language-nodejs and pulumi-resource-pulumi-nodejs. */
   cliDir: string;
   /**
-   * Pulumi programs with the packed package installed: the fixture on the newest and on the floor
-   * `@pulumi/pulumi`, and `examples/gitops-rollover`.
+   * Programs with the packed package installed: the fixture on the newest and on the floor
+   * `@pulumi/pulumi`, `examples/gitops-rollover`, and the TypeScript consumer (`test/e2e/consumer`).
    */
-  programs: { newest: string; floor: string; example: string };
+  programs: {
+    newest: string;
+    floor: string;
+    example: string;
+    consumer: string;
+  };
   pulumiVersions: { newest: string; floor: string };
 }
 
