@@ -3,7 +3,8 @@
  * needed), packs this package with `npm pack` and installs the tarball into throw-away Pulumi programs:
  * the fixture on the newest `@pulumi/pulumi` and on the oldest we support, and the README's example.
  * The tests then drive those programs through the real engine, so the provider is serialized exactly as
- * users get it.
+ * users get it. The same tarball goes into a TypeScript consumer program, which the tests compile
+ * against the packed declarations.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -58,6 +59,13 @@ export default async function globalSetup(): Promise<void> {
         workRoot,
         "example",
         "example",
+        tarball,
+        versions.newest,
+      ),
+      consumer: installProgram(
+        workRoot,
+        "consumer",
+        "consumer",
         tarball,
         versions.newest,
       ),

@@ -6,14 +6,18 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { repoRoot } from "./repo-files";
 
-const repoRoot = path.resolve(__dirname, "../../..");
+/** This repository's package.json. */
+export function rootManifest() {
+  return JSON.parse(
+    fs.readFileSync(path.join(repoRoot, "package.json"), "utf8"),
+  );
+}
 
 /** The `@pulumi/pulumi` versions this package is tested on: the dev dependency and the peer floor. */
 export function supportedPulumiVersions(): { newest: string; floor: string } {
-  const manifest = JSON.parse(
-    fs.readFileSync(path.join(repoRoot, "package.json"), "utf8"),
-  );
+  const manifest = rootManifest();
   return {
     newest: manifest.devDependencies["@pulumi/pulumi"].replace(/^[\^~]/, ""),
     floor:
@@ -33,7 +37,20 @@ export function packThisPackage(workRoot: string): string {
   return path.join(workRoot, name);
 }
 
-/** The Pulumi programs the package is installed into: the e2e fixture, and the README's example. */
+/** A program the package is installed into. */
+interface ProgramSource {
+  /** Its directory in this repository. */
+  dir: string;
+  /** The files copied from there. */
+  files: readonly string[];
+  /** Dev dependencies of this repository it needs too, installed at the versions this repository uses. */
+  tools?: readonly string[];
+}
+
+/**
+ * The programs the package is installed into: the e2e fixture, the README's example, and a TypeScript
+ * consumer of the public API that is only compiled.
+ */
 export const PROGRAM_SOURCES = {
   fixture: { dir: "test/e2e/fixture", files: ["Pulumi.yaml", "index.js"] },
   example: {
@@ -52,11 +69,16 @@ export const PROGRAM_SOURCES = {
       "consumer/tsconfig.json",
     ],
   },
-} as const;
+  consumer: {
+    dir: "test/e2e/consumer",
+    files: ["index.ts", "tsconfig.json"],
+    tools: ["typescript", "@types/node"],
+  },
+} as const satisfies Record<string, ProgramSource>;
 
 /**
- * Creates `workRoot/name` holding a copy of a program from this repository with the tarball and
- * `@pulumi/pulumi@pulumiVersion` installed, and returns its path.
+ * Creates `workRoot/name` holding a copy of a program from this repository with the tarball,
+ * `@pulumi/pulumi@pulumiVersion` and the program's tools installed, and returns its path.
  */
 export function installProgram(
   workRoot: string,
@@ -67,11 +89,16 @@ export function installProgram(
 ): string {
   const dir = path.join(workRoot, name);
   fs.mkdirSync(dir);
-  const { dir: sourceDir, files } = PROGRAM_SOURCES[source];
-  for (const file of files) {
+  const program: ProgramSource = PROGRAM_SOURCES[source];
+  for (const file of program.files) {
     fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    fs.copyFileSync(path.join(repoRoot, sourceDir, file), path.join(dir, file));
+    fs.copyFileSync(
+      path.join(repoRoot, program.dir, file),
+      path.join(dir, file),
+    );
   }
+  const devDependencies: Record<string, string> =
+    rootManifest().devDependencies;
   fs.writeFileSync(
     path.join(dir, "package.json"),
     JSON.stringify(
@@ -81,6 +108,9 @@ export function installProgram(
         dependencies: {
           "@pulumi/pulumi": pulumiVersion,
           "pulumi-stytch-client-secret-rotation": `file:${tarball}`,
+          ...Object.fromEntries(
+            (program.tools ?? []).map((tool) => [tool, devDependencies[tool]]),
+          ),
         },
       },
       null,

@@ -27,13 +27,15 @@ export interface E2EContext {
   /** Directory holding pulumi, pulumi-language-nodejs and pulumi-resource-pulumi-nodejs. */
   cliDir: string;
   /**
-   * Pulumi programs with the packed package installed: the fixture on the newest and on the floor
-   * `@pulumi/pulumi`, `examples/gitops-rollover`, and the two projects of `examples/autopilot`.
+   * Programs with the packed package installed: the fixture on the newest and on the floor
+   * `@pulumi/pulumi`, `examples/gitops-rollover`, the TypeScript consumer (`test/e2e/consumer`), and the
+   * two projects of `examples/autopilot`.
    */
   programs: {
     newest: string;
     floor: string;
     example: string;
+    consumer: string;
     autopilotRotation: string;
     autopilotConsumer: string;
   };

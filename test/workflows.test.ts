@@ -1,0 +1,103 @@
+/**
+ * Every GitHub Actions workflow file the repository ships passes actionlint (the pinned build from
+ * tools/actionlint, see `scripts/actionlint.ts`), and a broken one would not.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { ensureActionlint, runActionlint } from "../scripts/actionlint";
+import { repoFiles, repoRoot } from "./helpers/repo-files";
+
+const workflows = repoFiles().filter((file) =>
+  /(^|\/)\.github\/workflows\/[^/]+\.ya?ml$/.test(file),
+);
+const read = (file: string): string =>
+  fs.readFileSync(path.join(repoRoot, file), "utf8");
+
+let actionlintDir: string;
+// A cold build takes a minute or two; afterwards this is a cache lookup.
+beforeAll(
+  async () => {
+    actionlintDir = await ensureActionlint();
+  },
+  20 * 60 * 1000,
+);
+
+test("the workflow files found include the example's", () => {
+  expect(workflows).toEqual(
+    expect.arrayContaining([
+      "examples/gitops-rollover/.github/workflows/pulumi-preview.yml",
+      "examples/gitops-rollover/.github/workflows/pulumi-up.yml",
+    ]),
+  );
+});
+
+test.each(workflows)("actionlint reports nothing in %s", (file) => {
+  expect(runActionlint(actionlintDir, [path.join(repoRoot, file)])).toEqual({
+    exitCode: 0,
+    output: "",
+  });
+});
+
+// actionlint cannot know that a cancelled or overlapping `pulumi up` strands a rotation; these lines can.
+test.each(
+  workflows.filter((file) => /^\s*command:\s*up\s*$/m.test(read(file))),
+)(
+  "%s runs one pulumi up per stack at a time and never cancels a running one",
+  (file) => {
+    const text = read(file);
+    expect(text).toMatch(/^\s*group:\s*\S*\$\{\{\s*matrix\.stack\s*\}\}\s*$/m);
+    expect(text).toMatch(/^\s*cancel-in-progress:\s*false\s*$/m);
+    expect(text).not.toMatch(/cancel-in-progress:\s*true/);
+    expect(text).toMatch(/^\s*fail-fast:\s*false\s*$/m);
+  },
+);
+
+describe("a broken workflow fails the lint", () => {
+  const source = "examples/gitops-rollover/.github/workflows/pulumi-up.yml";
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "actionlint-broken-"));
+    fs.mkdirSync(path.join(dir, ".github", "workflows"), { recursive: true });
+  });
+  afterEach(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test.each([
+    {
+      what: "a misspelt context",
+      from: "${{ secrets.STYTCH_SECRET }}",
+      to: "${{ secret.STYTCH_SECRET }}",
+      rule: "[expression]",
+    },
+    {
+      what: "an unknown permission scope",
+      from: "  contents: read",
+      to: "  content: read",
+      rule: "[permissions]",
+    },
+    {
+      what: "a non-boolean cancel-in-progress",
+      from: "cancel-in-progress: false",
+      to: "cancel-in-progress: maybe",
+      rule: "[syntax-check]",
+    },
+    {
+      what: "a concurrency group on a matrix key that does not exist",
+      from: "pulumi-up-${{ matrix.stack }}",
+      to: "pulumi-up-${{ matrix.stacks }}",
+      rule: "[expression]",
+    },
+  ])("$what", ({ from, to, rule }) => {
+    const original = read(source);
+    expect(original).toContain(from);
+    const broken = path.join(dir, ".github", "workflows", "pulumi-up.yml");
+    fs.writeFileSync(broken, original.replace(from, to));
+
+    const result = runActionlint(actionlintDir, [broken]);
+    expect(result.exitCode).toBe(1);
+    expect(result.output).toContain(rule);
+    expect(result.output).toContain(to.trim());
+  });
+});
