@@ -89,7 +89,15 @@ export function checkInputs(
     if (value !== undefined && value !== null) autopilot[name] = value;
   }
   for (const { property, reason } of autopilotProblems(autopilot)) {
-    fail(property as keyof RawInputs, reason);
+    // The engine prints the program's value of a failed property beside our reason ("property X value
+    // {…} has a problem"). Where a fingerprint belongs, a wrong value may be the secret itself, so that
+    // problem is the resource's ("resource 'name' has a problem: consumerFingerprints[0] is …"), which
+    // the engine prints without any value.
+    if (property === "consumerFingerprints") {
+      failures.push({ property: "", reason: withoutUnknowns(reason) });
+    } else {
+      fail(property as keyof RawInputs, reason);
+    }
   }
 
   if (isExisting(olds) && failures.length === 0) {

@@ -55,12 +55,16 @@ async function expectRefused(
   emulator.clearRequests();
   const output = await stack.failing(op);
   expect(output).toContain(
-    badInput.level === "program"
-      ? `unknown argument "${badInput.field}"`
-      : `property ${badInput.field} value`,
+    {
+      program: `unknown argument "${badInput.field}"`,
+      resource: `resource 'billing' has a problem: ${badInput.field}`,
+      property: `property ${badInput.field} value`,
+    }[badInput.level ?? "property"],
   );
   expect(output).toContain(badInput.says);
   expect(output).not.toContain(UNKNOWN);
+  // Not from us, and not from the engine, which prints a failed property's value.
+  expect(output).not.toContain("NHQhc7Zqs");
   expect(emulator.requests).toEqual([]);
 }
 

@@ -24,10 +24,11 @@ export interface BadInput {
   /** A fragment of the message. */
   says: string;
   /**
-   * `program` when the resource constructor refuses it (the program fails), rather than the provider's
-   * `check` (a check failure on the property).
+   * `program` when the resource constructor refuses it (the program fails); `resource` when `check`
+   * reports it as the resource's problem, whose message the engine prints without the property's value
+   * (it may be a secret), starting with the field's name; otherwise a check failure on the property.
    */
-  level?: "program";
+  level?: "program" | "resource";
 }
 
 const m2mId = "$m2m";
@@ -250,6 +251,59 @@ export const BAD_INPUTS: readonly BadInput[] = [
     },
     field: "promoted",
     says: "promoted must be true or false",
+  },
+  // autopilot
+  {
+    what: "rotateEvery that is not a duration",
+    args: {
+      clientId: "m2m-client-test-1",
+      rotateEvery: "quarterly",
+      promoteAfter: "7d",
+    },
+    field: "rotateEvery",
+    says: "rotateEvery must be a duration",
+  },
+  {
+    what: "rotateEvery without promoteAfter",
+    args: { clientId: "m2m-client-test-1", rotateEvery: "90d" },
+    field: "promoteAfter",
+    says: "needs promoteAfter",
+  },
+  {
+    what: "promoteAfter not shorter than rotateEvery",
+    args: {
+      clientId: "m2m-client-test-1",
+      rotateEvery: "7d",
+      promoteAfter: "30d",
+    },
+    field: "promoteAfter",
+    says: "must be shorter than rotateEvery",
+  },
+  {
+    what: "maxPendingAge not longer than promoteAfter",
+    args: {
+      clientId: "m2m-client-test-1",
+      promoteAfter: "7d",
+      maxPendingAge: "2d",
+    },
+    field: "maxPendingAge",
+    says: "must be longer than promoteAfter",
+  },
+  {
+    what: "a secret passed as a consumer fingerprint (never echoed)",
+    args: {
+      clientId: "m2m-client-test-1",
+      consumerFingerprints: ["NHQhc7ZqsXJVtgmN2MXr1etqsQrGAwJ-iBWNLKY7DzJj"],
+    },
+    field: "consumerFingerprints",
+    says: "consumerFingerprints[0] is not a fingerprint",
+    level: "resource",
+  },
+  {
+    what: "verifyBeforePromote a string",
+    args: { clientId: "m2m-client-test-1", verifyBeforePromote: "false" },
+    field: "verifyBeforePromote",
+    says: "config.getBoolean",
   },
   // a misspelt argument of a JavaScript program
   {
