@@ -4,12 +4,13 @@
  * `inputs.ts` (check, and which changes replace), `autopilot.ts` (the schedule and the promotion gates),
  * `rotation.ts` (exactly-once start / complete / cancel), `orphaned-rotation.ts` (recovery).
  *
- * They live in their own module so that the serialized provider stays small: Pulumi stores the provider
- * object in the state (`__provider`, once per resource, in both inputs and outputs) and serializes its
- * methods' code by value, but captures a module of an installed package as a `require` of it. The
- * provider's methods are one-line calls into this module, so the state holds those lines plus
- * `require("pulumi-stytch-client-secret-rotation/dist/provider/lifecycle.js")`, and every deploy runs
- * the installed version's logic.
+ * **Public contract**: states written before the provider became a module reference (`engine-provider.ts`)
+ * hold the provider's methods by value in `__provider`, and those call this module's exports
+ * `checkInputs`, `diffRotation`, `createRotation(settings, inputs)`, `readRotation(settings, id, props)`,
+ * `updateRotation(settings, olds, news)` and `deleteRotation(settings, props)` through
+ * `require("pulumi-stytch-client-secret-rotation/dist/provider/lifecycle.js")`. Refresh and destroy run
+ * that old code against the installed version until the resource's next update stores the new
+ * reference (`diffRotation` asks for that update), so these names and signatures stay.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import {
@@ -29,6 +30,7 @@ import {
   describeFailure,
   isStytchErrorType,
 } from "./errors";
+import { isUnknown } from "./engine-values";
 import { fingerprintOf } from "./fingerprint";
 import { IN_PLACE_INPUTS, inputChanges, replacingChanges } from "./inputs";
 import {
@@ -193,7 +195,10 @@ export function diffRotation(
   const inPlace = inputChanges(olds, news, IN_PLACE_INPUTS);
   const due = nextTransition(olds, news, Date.now()).kind !== "none";
   const changes =
-    replaces.length > 0 || inPlace.known.length + inPlace.may.length > 0 || due;
+    replaces.length > 0 ||
+    inPlace.known.length + inPlace.may.length > 0 ||
+    due ||
+    providerChanged(olds, news);
   const sameClient =
     !replaces.includes("clientId") && !replaces.includes("clientKind");
   return {
@@ -206,6 +211,26 @@ export function diffRotation(
     deleteBeforeReplace:
       replaces.length > 0 && sameClient && olds.status === "pending",
   };
+}
+
+/**
+ * True when the program's serialized provider differs from the one in the state, e.g. after an upgrade
+ * from a version that stored the provider's code by value. Refresh and destroy use the state's copy
+ * until an update replaces it, so a change is reported: the update that follows makes no Stytch call when
+ * nothing else is due, and stores the program's (`~ __provider` in the plan).
+ */
+function providerChanged(
+  olds: ClientSecretRotationOutputs,
+  news: ClientSecretRotationInputs,
+): boolean {
+  const stored = (olds as { __provider?: unknown }).__provider;
+  const current = (news as { __provider?: unknown }).__provider;
+  return (
+    typeof stored === "string" &&
+    typeof current === "string" &&
+    !isUnknown(current) &&
+    stored !== current
+  );
 }
 
 /** Starts a rotation on the inputs' client; a malformed recovery authorization fails before any call. */

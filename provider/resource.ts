@@ -2,10 +2,8 @@
  * The `ClientSecretRotation` Pulumi resource.
  */
 import * as pulumi from "@pulumi/pulumi";
-import {
-  ClientSecretRotationProvider,
-  type ClientSecretRotationOutputs,
-} from "./provider";
+import engineProvider = require("./engine-provider");
+import type { ClientSecretRotationOutputs } from "./provider";
 import { fingerprintOf } from "./fingerprint";
 import type { RotationStatus } from "./rotation";
 import type { ClientKind } from "./stytch-types";
@@ -220,7 +218,8 @@ export class ClientSecretRotation extends pulumi.dynamic.Resource {
       promotionBlockedBy: undefined,
     };
     super(
-      new ClientSecretRotationProvider(),
+      // The same module-exports instance for every resource: the state stores a `require` of it.
+      engineProvider,
       name,
       props,
       // The secret leaves the provider as a plain output and is made secret by the engine; returning

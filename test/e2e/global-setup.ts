@@ -39,6 +39,7 @@ export default async function globalSetup(): Promise<void> {
   const versions = supportedPulumiVersions();
   const context: E2EContext = {
     workRoot,
+    tarball,
     cliDir,
     programs: {
       newest: installProgram(

@@ -129,6 +129,19 @@ export function installProgram(
   return dir;
 }
 
+/**
+ * Upgrades (or downgrades) the package in an installed program to `tarball`, as a user's `npm install`
+ * of another version would.
+ */
+export function reinstallPackage(dir: string, tarball: string): void {
+  run(
+    "npm",
+    ["install", "--no-audit", "--no-fund", "--loglevel=error", tarball],
+    dir,
+    `npm install ${path.basename(tarball)} in ${dir}`,
+  );
+}
+
 function run(
   command: string,
   args: string[],

@@ -24,6 +24,8 @@ export const E2E_CONTEXT_ENV = "STYTCH_ROTATION_E2E_CONTEXT";
 /** What the e2e global setup prepared. */
 export interface E2EContext {
   workRoot: string;
+  /** The package under test, packed (`npm pack`). */
+  tarball: string;
   /** Directory holding pulumi, pulumi-language-nodejs and pulumi-resource-pulumi-nodejs. */
   cliDir: string;
   /**
@@ -112,14 +114,17 @@ export class E2EStack {
   static async create(
     emulator: RunningEmulator,
     options: {
-      program?: keyof E2EContext["programs"];
+      /** One of the installed programs, or the directory of another. */
+      program?: keyof E2EContext["programs"] | { dir: string };
       credentials?: "config" | "env";
       /** Put the stack on this stack's backend, so that each can read the other with a StackReference. */
       besides?: E2EStack;
     } = {},
   ): Promise<E2EStack> {
     const context = e2eContext();
-    const programDir = context.programs[options.program ?? "newest"];
+    const program = options.program ?? "newest";
+    const programDir =
+      typeof program === "string" ? context.programs[program] : program.dir;
     const dir =
       options.besides?.dir ??
       fs.mkdtempSync(path.join(context.workRoot, "stack-"));
