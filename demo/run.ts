@@ -1,14 +1,19 @@
 /**
  * `npm start`: the whole rollover, end to end, on this machine, with no account and no network.
  * Starts the Stytch emulator, then drives the root Pulumi program through the real engine: start,
- * hand-off, promote, verify, destroy, narrating each phase. Exits non-zero if anything is not as claimed.
+ * hand-off, promote, verify, destroy, narrating each phase, with the consumer side of
+ * examples/gitops-rollover/consumer.ts: a worker that gets access tokens with the secret it holds, and a
+ * service that verifies them with the official Stytch SDK. Exits non-zero if anything is not as claimed.
  */
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../emulator";
-import { m2mSecretWorks } from "./consumer";
+import {
+  BillingApi,
+  requestAccessToken,
+} from "../examples/gitops-rollover/consumer";
 import {
   createOfflineStack,
   ensurePulumiCli,
@@ -30,6 +35,42 @@ function masked(secret: string): string {
 function check(condition: boolean, claim: string): void {
   if (!condition) throw new Error(`demo check failed: ${claim}`);
   say(`   ✓ ${claim}`);
+}
+
+/**
+ * The consumer side (examples/gitops-rollover/consumer.ts): the billing worker asks for an access token
+ * with `secret`; if one is issued, the billing API verifies it with the official Stytch SDK. Returns the
+ * token, or undefined when Stytch refused the secret.
+ */
+async function workerCallsApi(
+  emulator: RunningEmulator,
+  api: BillingApi,
+  clientId: string,
+  secret: string,
+): Promise<string | undefined> {
+  const token = await requestAccessToken(
+    { projectId: emulator.projectId, baseUrl: emulator.url },
+    clientId,
+    secret,
+  );
+  if (!token.issued) return undefined;
+  const verified = await api.authenticate(token.accessToken);
+  return verified.clientId === clientId ? token.accessToken : undefined;
+}
+
+/** The billing API, pointed at the emulator; the SDK's one-line warning about a non-hosted URL is expected. */
+function billingApiFor(emulator: RunningEmulator): BillingApi {
+  const warn = console.warn;
+  console.warn = () => undefined;
+  try {
+    return new BillingApi({
+      projectId: emulator.projectId,
+      secret: emulator.projectSecret,
+      baseUrl: emulator.url,
+    });
+  } finally {
+    console.warn = warn;
+  }
 }
 
 /** The provider's Stytch calls since `from`, e.g. "POST …/secrets/rotate/start". */
@@ -81,6 +122,18 @@ async function main(): Promise<void> {
       clientId: { value: m2m.clientId },
       promoted: { value: "false" },
     });
+    const api = billingApiFor(emulator);
+    const call = (secret: string) =>
+      workerCallsApi(emulator, api, m2m.clientId, secret);
+
+    say(
+      "\n0. Today — the billing worker holds the current secret and calls the billing API",
+    );
+    const tokenBeforePromotion = await call(oldSecret);
+    check(
+      tokenBeforePromotion !== undefined,
+      `with secret ${masked(oldSecret)} it gets an access token, and the billing API verifies it (official Stytch SDK)`,
+    );
 
     say("\n1. Start — `pulumi up` with promoted: false");
     let mark = emulator.requests.length;
@@ -93,12 +146,12 @@ async function main(): Promise<void> {
       `new secret ${masked(newSecret)} is a Pulumi secret output`,
     );
     check(
-      await m2mSecretWorks(emulator, m2m.clientId, oldSecret),
-      `old secret ${masked(oldSecret)} still works`,
+      (await call(oldSecret)) !== undefined,
+      `the worker still gets verified tokens with the old secret ${masked(oldSecret)}`,
     );
     check(
-      await m2mSecretWorks(emulator, m2m.clientId, newSecret),
-      `new secret ${masked(newSecret)} works too: no outage`,
+      (await call(newSecret)) !== undefined,
+      `the new secret ${masked(newSecret)} gets verified tokens too: no outage`,
     );
 
     say(
@@ -120,8 +173,8 @@ async function main(): Promise<void> {
       "`pulumi stack output newClientSecret --show-secrets` hands over the new secret",
     );
     check(
-      await m2mSecretWorks(emulator, m2m.clientId, handedOff),
-      "a consumer using the handed-off secret gets an access token",
+      (await call(handedOff)) !== undefined,
+      "the worker, now configured with the handed-off secret, gets tokens the billing API verifies",
     );
 
     say("\n3. Promote — the next commit sets promoted: true, `pulumi up`");
@@ -132,12 +185,16 @@ async function main(): Promise<void> {
     say(`   Stytch calls: ${callsSince(emulator, mark)}`);
     check(outputs["status"]?.value === "promoted", "status is promoted");
     check(
-      await m2mSecretWorks(emulator, m2m.clientId, newSecret),
-      `new secret ${masked(newSecret)} works`,
+      (await call(newSecret)) !== undefined,
+      `the worker, on the new secret ${masked(newSecret)}, keeps getting verified tokens`,
     );
     check(
-      !(await m2mSecretWorks(emulator, m2m.clientId, oldSecret)),
-      `old secret ${masked(oldSecret)} is revoked`,
+      (await call(oldSecret)) === undefined,
+      `the old secret ${masked(oldSecret)} gets no token any more: it is revoked`,
+    );
+    check(
+      (await api.authenticate(tokenBeforePromotion!)).clientId === m2m.clientId,
+      "a token issued with the old secret before promotion still verifies until it expires (an hour), as at Stytch",
     );
 
     say(
@@ -169,7 +226,7 @@ async function main(): Promise<void> {
     await stack.destroy(quietly);
     say(`   Stytch calls: ${callsSince(emulator, mark)}`);
     check(
-      await m2mSecretWorks(emulator, m2m.clientId, newSecret),
+      (await call(newSecret)) !== undefined,
       "the promoted secret keeps working",
     );
 

@@ -3,6 +3,11 @@
  * through the commits its README lists: start both rotations, promote one, bump the quarter, destroy.
  */
 import {
+  BillingApi,
+  requestAccessToken,
+} from "../../examples/gitops-rollover/consumer";
+import {
+  captureConsole,
   expectFreeOfSecrets,
   m2mSecretWorks,
   expectOnlyNewSecretWorks,
@@ -35,9 +40,35 @@ test("examples/gitops-rollover runs the README's commits end to end", async () =
   expect(await m2mSecretWorks(emu, m2m.clientId, billing)).toBe(true);
   expect(emu.verifySecret(connectedApp.clientId, partner)).toBe("next");
 
+  // The example's consumer side: the worker on each secret, and the billing API verifying its tokens.
+  const project = {
+    projectId: emu.projectId,
+    secret: emu.projectSecret,
+    baseUrl: emu.url,
+  };
+  const api = (await captureConsole(async () => new BillingApi(project)))
+    .result!;
+  const tokenWith = async (secret: string) => {
+    const token = await requestAccessToken(project, m2m.clientId, secret);
+    return token.issued ? token.accessToken : undefined;
+  };
+  const oldToken = await tokenWith(m2m.clientSecret!);
+  for (const token of [oldToken, await tokenWith(billing)]) {
+    expect(await api.authenticate(token!)).toEqual({
+      clientId: m2m.clientId,
+      scopes: ["read:users", "write:users"],
+    });
+  }
+
   await commit({ billingWorkerPromoted: "true" });
   await stack.up();
   await expectOnlyNewSecretWorks(emu, m2m.clientId, billing, m2m.clientSecret!);
+  // The old secret's tokens stop being issued; one issued before stays valid until it expires.
+  expect(await tokenWith(m2m.clientSecret!)).toBeUndefined();
+  expect((await api.authenticate(oldToken!)).clientId).toBe(m2m.clientId);
+  expect((await api.authenticate((await tokenWith(billing))!)).clientId).toBe(
+    m2m.clientId,
+  );
 
   await commit({ quarter: "2027-Q1", billingWorkerPromoted: "false" });
   await stack.up();

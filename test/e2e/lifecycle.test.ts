@@ -219,3 +219,15 @@ test("un-promoting in place is refused with directions, and nothing changes", as
   expect(error).toContain("change triggers");
   expect(emu.requests).toHaveLength(0);
 });
+
+test("a program on a stack with no config at all runs (the language host passes an empty config)", async () => {
+  const emu = emulator();
+  // Credentials from the environment, so the stack has no config whatsoever.
+  const stack = await newStack({ credentials: "env" });
+  const result = await stack.preview();
+  expect(result.changeSummary).toMatchObject({ create: 1 });
+  const up = await stack.up();
+  expect(up.summary.result).toBe("succeeded");
+  expect(stack.rotationResources()).toEqual([]);
+  expect(emu.requests).toHaveLength(0);
+});

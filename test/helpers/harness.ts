@@ -13,9 +13,21 @@ import {
 } from "../../provider";
 import { throughEngineWire, type EngineCarriedProvider } from "./engine-wire";
 
-import { m2mSecretWorks } from "../../demo/consumer";
+import { requestAccessToken } from "../../examples/gitops-rollover/consumer";
 
-export { m2mSecretWorks };
+/** Whether the M2M token endpoint accepts this client id and secret, as a consumer would use them. */
+export async function m2mSecretWorks(
+  emulator: RunningEmulator,
+  clientId: string,
+  secret: string,
+): Promise<boolean> {
+  const token = await requestAccessToken(
+    { projectId: emulator.projectId, baseUrl: emulator.url },
+    clientId,
+    secret,
+  );
+  return token.issued;
+}
 
 /** A rotation is complete at Stytch: the new secret gets access tokens and the old one is revoked. */
 export async function expectOnlyNewSecretWorks(
