@@ -11,6 +11,7 @@ import { startEmulator, type RunningEmulator } from "../emulator";
 import { m2mSecretWorks } from "./consumer";
 import {
   createOfflineStack,
+  removeOfflineStack,
   ensurePulumiCli,
   persistedFiles,
   pulumiCli,
@@ -177,11 +178,8 @@ async function main(): Promise<void> {
       `\nDone in ${((Date.now() - began) / 1000).toFixed(1)} s. Next: README.md → Usage, to do this in your own pipeline.`,
     );
   } finally {
-    await stack.workspace
-      .removeStack(stack.name, { force: true })
-      .catch(() => undefined);
+    await removeOfflineStack(stack, workDir);
     await emulator.close();
-    fs.rmSync(workDir, { recursive: true, force: true });
   }
 }
 
