@@ -22,6 +22,7 @@ const SERIES: Record<Variant, { label: string; color: string; dash?: string }> =
 /** The report's plot: one panel per step, ours and the floor, seconds against N. */
 export function secondsPerStepPlot(runs: RunFigures[]): string {
   const variants: Variant[] = ["ours", "floor"];
+  const largest = Math.max(...sizesOf(runs));
   return plotPanels(
     STEPS.map((step) => ({
       title: step,
@@ -39,6 +40,16 @@ export function secondsPerStepPlot(runs: RunFigures[]): string {
       subtitle: `Median and min–max over the rounds; N = ${sizesOf(runs).join(", ")} resources in one stack; one panel per step, each with its own scale.`,
       x: "N (resources in the stack)",
       y: "seconds",
+      notes: [
+        "dot: median over the rounds",
+        "whisker: min–max over the rounds",
+        "",
+        `ours ÷ floor, medians, N = ${largest}:`,
+        ...STEPS.map(
+          (step) =>
+            `${step}: ${(stepSpread(runs, "ours", largest, step).median / stepSpread(runs, "floor", largest, step).median).toFixed(2)}×`,
+        ),
+      ],
     },
   );
 }
@@ -64,12 +75,18 @@ const COLUMNS = 3;
 const FONT = 'font-family="DejaVu Sans, Helvetica, Arial, sans-serif"';
 
 /**
- * Renders `panels` in a grid of three columns, the legend in the first free cell (or in a row of its
- * own), under `title` and a line of `subtitle`.
+ * Renders `panels` in a grid of three columns under `title` and a line of `subtitle`, with the legend
+ * and the lines of `notes` below it in the first free cell (or in a row of its own).
  */
 export function plotPanels(
   panels: Panel[],
-  labels: { title: string; subtitle: string; x: string; y: string },
+  labels: {
+    title: string;
+    subtitle: string;
+    x: string;
+    y: string;
+    notes: string[];
+  },
 ): string {
   const cells = panels.length + 1;
   const rows = Math.ceil(cells / COLUMNS);
@@ -89,7 +106,9 @@ export function plotPanels(
   panels.forEach((panel, cell) =>
     parts.push(renderPanel(panel, origin(cell), labels)),
   );
-  parts.push(renderLegend(panels[0]?.series ?? [], origin(panels.length)));
+  parts.push(
+    renderLegend(panels[0]?.series ?? [], labels.notes, origin(panels.length)),
+  );
   parts.push("</svg>");
   return parts.join("\n") + "\n";
 }
@@ -175,7 +194,11 @@ function renderPanel(
   return parts.join("\n");
 }
 
-function renderLegend(series: Series[], at: { x: number; y: number }): string {
+function renderLegend(
+  series: Series[],
+  notes: string[],
+  at: { x: number; y: number },
+): string {
   const parts = [
     text(at.x + INSET.left, at.y + 20, "Legend", { size: 14, weight: "bold" }),
   ];
@@ -189,15 +212,13 @@ function renderLegend(series: Series[], at: { x: number; y: number }): string {
     );
   });
   const y = at.y + INSET.top + 20 + series.length * 26;
-  parts.push(
-    text(at.x + INSET.left, y, "dot: median over the rounds", {
-      size: 11,
-      color: "#444",
-    }),
-    text(at.x + INSET.left, y + 16, "whisker: min–max over the rounds", {
-      size: 11,
-      color: "#444",
-    }),
+  notes.forEach((note, index) =>
+    parts.push(
+      text(at.x + INSET.left, y + index * 16, note, {
+        size: 11,
+        color: "#444",
+      }),
+    ),
   );
   return parts.join("\n");
 }

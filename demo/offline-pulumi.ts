@@ -136,7 +136,7 @@ export function pulumiCli(
  * {@link pulumiCli} without blocking this process, for callers that serve the engine from it while the
  * command runs (the bench's emulator).
  *
- * @throws when the command fails, with its standard error.
+ * @throws when the command fails, with its standard error and the end of its standard output.
  */
 export async function pulumiCliAsync(
   stack: Stack,
@@ -151,7 +151,12 @@ export async function pulumiCliAsync(
       { ...command.options, encoding: "utf8", maxBuffer: 256 << 20 },
       (error, stdout, stderr) => {
         if (error) {
-          reject(new Error(`pulumi ${args.join(" ")} failed: ${stderr}`));
+          // The engine prints a failed update's diagnostics on stdout, so both go into the message.
+          reject(
+            new Error(
+              `pulumi ${args.join(" ")} failed: ${stderr}\n${stdout.split("\n").slice(-40).join("\n")}`,
+            ),
+          );
         } else {
           resolve(stdout.trim());
         }
