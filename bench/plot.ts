@@ -4,7 +4,7 @@
  * their medians joined and min–max whiskers at each N, and a shared legend.
  */
 import { STEPS, type RunFigures, type Variant } from "./measure";
-import { sizesOf, stepSpread, type Spread } from "./report";
+import { runsOf, sizesOf, stepSpread, type Spread } from "./report";
 
 /** The plot's file name in the report directory. */
 export const PLOT_FILE = "seconds-per-step.svg";
@@ -37,7 +37,11 @@ export function secondsPerStepPlot(runs: RunFigures[]): string {
     {
       title:
         "ClientSecretRotation against a no-op dynamic resource: seconds per step",
-      subtitle: `Median and min–max over the rounds; N = ${sizesOf(runs).join(", ")} resources in one stack; one panel per step, each with its own scale.`,
+      subtitle: `Median and min–max over the rounds (${sizesOf(runs)
+        .map((size) => `N=${size}: ${runsOf(runs, "ours", size).length}`)
+        .join(
+          ", ",
+        )}; one round has no whisker); one panel per step, each with its own scale.`,
       x: "N (resources in the stack)",
       y: "seconds",
       notes: [
