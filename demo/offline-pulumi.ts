@@ -3,7 +3,7 @@
  * the CLI from `npm run pulumi:ensure`, a file backend and PULUMI_HOME in a directory of the caller's,
  * a passphrase secrets provider, no plugin downloads and no update check.
  */
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -97,6 +97,20 @@ export async function createOfflineStack(
 }
 
 /**
+ * Removes a stack made by {@link createOfflineStack} (a failure to do so is ignored: it goes with its
+ * directory) and its `stateDir`.
+ */
+export async function removeOfflineStack(
+  stack: Stack,
+  stateDir: string,
+): Promise<void> {
+  await stack.workspace
+    .removeStack(stack.name, { force: true })
+    .catch(() => undefined);
+  fs.rmSync(stateDir, { recursive: true, force: true });
+}
+
+/**
  * Runs one `pulumi` command against an offline stack, as a pipeline step would, and returns its trimmed
  * standard output.
  *
@@ -107,19 +121,59 @@ export function pulumiCli(
   cliDir: string,
   args: string[],
 ): string {
-  const result = spawnSync(
-    path.join(cliDir, "pulumi"),
-    [...args, "--stack", stack.name, "--non-interactive"],
-    {
-      cwd: stack.workspace.workDir,
-      encoding: "utf8",
-      env: { ...process.env, ...stack.workspace.envVars },
-    },
-  );
+  const command = pipelineCommand(stack, cliDir, args);
+  const result = spawnSync(command.file, command.args, {
+    ...command.options,
+    encoding: "utf8",
+  });
   if (result.status !== 0) {
     throw new Error(`pulumi ${args.join(" ")} failed: ${result.stderr}`);
   }
   return result.stdout.trim();
+}
+
+/**
+ * {@link pulumiCli} without blocking this process, for callers that serve the engine from it while the
+ * command runs (the bench's emulator).
+ *
+ * @throws when the command fails, with its standard error and the end of its standard output.
+ */
+export async function pulumiCliAsync(
+  stack: Stack,
+  cliDir: string,
+  args: string[],
+): Promise<string> {
+  const command = pipelineCommand(stack, cliDir, args);
+  return new Promise((resolve, reject) => {
+    execFile(
+      command.file,
+      command.args,
+      { ...command.options, encoding: "utf8", maxBuffer: 256 << 20 },
+      (error, stdout, stderr) => {
+        if (error) {
+          // The engine prints a failed update's diagnostics on stdout, so both go into the message.
+          reject(
+            new Error(
+              `pulumi ${args.join(" ")} failed: ${stderr}\n${stdout.split("\n").slice(-40).join("\n")}`,
+            ),
+          );
+        } else {
+          resolve(stdout.trim());
+        }
+      },
+    );
+  });
+}
+
+function pipelineCommand(stack: Stack, cliDir: string, args: string[]) {
+  return {
+    file: path.join(cliDir, "pulumi"),
+    args: [...args, "--stack", stack.name, "--non-interactive"],
+    options: {
+      cwd: stack.workspace.workDir,
+      env: { ...process.env, ...stack.workspace.envVars },
+    },
+  };
 }
 
 /**

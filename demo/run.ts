@@ -16,6 +16,7 @@ import {
 } from "../examples/gitops-rollover/consumer";
 import {
   createOfflineStack,
+  removeOfflineStack,
   ensurePulumiCli,
   persistedFiles,
   pulumiCli,
@@ -234,11 +235,8 @@ async function main(): Promise<void> {
       `\nDone in ${((Date.now() - began) / 1000).toFixed(1)} s. Next: README.md → Usage, to do this in your own pipeline.`,
     );
   } finally {
-    await stack.workspace
-      .removeStack(stack.name, { force: true })
-      .catch(() => undefined);
+    await removeOfflineStack(stack, workDir);
     await emulator.close();
-    fs.rmSync(workDir, { recursive: true, force: true });
   }
 }
 

@@ -27,11 +27,16 @@ export function supportedPulumiVersions(): { newest: string; floor: string } {
 
 /** Packs this package (build it first) into `workRoot` and returns the tarball's path. */
 export function packThisPackage(workRoot: string): string {
+  return packPackage(repoRoot, workRoot);
+}
+
+/** Packs the package in `packageDir` with `npm pack` into `workRoot` and returns the tarball's path. */
+export function packPackage(packageDir: string, workRoot: string): string {
   const out = run(
     "npm",
     ["pack", "--silent", "--pack-destination", workRoot],
-    repoRoot,
-    "npm pack",
+    packageDir,
+    `npm pack in ${packageDir}`,
   );
   const name = out.trim().split("\n").pop()!.trim();
   return path.join(workRoot, name);
@@ -78,7 +83,9 @@ export const PROGRAM_SOURCES = {
 
 /**
  * Creates `workRoot/name` holding a copy of a program from this repository with the tarball,
- * `@pulumi/pulumi@pulumiVersion` and the program's tools installed, and returns its path.
+ * `@pulumi/pulumi@pulumiVersion` and the program's tools installed, and returns its path. The tarball is
+ * installed as `pulumi-stytch-client-secret-rotation`, the name the programs require: this package's, or a
+ * stand-in with the same exports (the bench's no-op floor, `bench/floor-package/`).
  */
 export function installProgram(
   workRoot: string,

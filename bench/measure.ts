@@ -1,0 +1,156 @@
+/**
+ * One measured run: a fresh stack of one program with N rotations, taken through the five steps a
+ * rotation's life sees, each timed as the `pulumi` command a pipeline runs (not the Automation API, which
+ * adds a `stack output` and a `stack history` to every call). The Stytch emulator runs in this process on
+ * loopback and logs the calls of each step.
+ */
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { startEmulator } from "../emulator";
+import {
+  createOfflineStack,
+  pulumiCliAsync,
+  removeOfflineStack,
+  stateFilePath,
+} from "../demo/offline-pulumi";
+import { stateFigures, type StateFigures } from "./state-figures";
+
+/** Ours (`ClientSecretRotation`) or the no-op floor (`bench/floor-package`). */
+export type Variant = "ours" | "floor";
+
+/** The type of the measured resources of each variant in the state. */
+const RESOURCE_TYPES: Record<Variant, string> = {
+  ours: "pulumi-nodejs:dynamic/stytch:ClientSecretRotation",
+  floor: "pulumi-nodejs:dynamic/bench:NoopRotation",
+};
+
+/** The steps of a run, in order. */
+export const STEPS = [
+  "create",
+  "no-change up",
+  "promote",
+  "refresh",
+  "destroy",
+] as const;
+export type Step = (typeof STEPS)[number];
+
+/** The figures of one run. */
+export interface RunFigures {
+  variant: Variant;
+  size: number;
+  round: number;
+  /** Wall time of each step's `pulumi` command, from spawn to exit. */
+  seconds: Record<Step, number>;
+  /** Stytch requests of each step, by `METHOD route`. */
+  calls: Record<Step, Record<string, number>>;
+  /** The `Resources:` summary the CLI printed for each step, on one line. */
+  engineSummary: Record<Step, string>;
+  /** The state right after `create` (all rotations pending). */
+  state: StateFigures;
+}
+
+/** The commands of each step; `promote` runs after setting `promoted: true` on every rotation. */
+const COMMANDS: Record<Step, string[]> = {
+  create: ["up", "--yes", "--skip-preview"],
+  "no-change up": ["up", "--yes", "--skip-preview"],
+  promote: ["up", "--yes", "--skip-preview"],
+  refresh: ["refresh", "--yes", "--skip-preview"],
+  destroy: ["destroy", "--yes", "--skip-preview"],
+};
+
+/**
+ * Takes `programDir` (the fixture program with ours or the floor installed) through {@link STEPS} with
+ * `size` rotations, one per M2M client seeded in a fresh emulator, and removes the stack afterwards.
+ *
+ * @throws when a step fails; the message carries the CLI's standard error.
+ */
+export async function measureRun(options: {
+  cliDir: string;
+  programDir: string;
+  variant: Variant;
+  size: number;
+  round: number;
+}): Promise<RunFigures> {
+  const { cliDir, size } = options;
+  // The floor gets the same emulator and environment: it makes no call, and the log shows it.
+  const emulator = await startEmulator({ seed: false });
+  const stateDir = fs.mkdtempSync(
+    path.join(os.tmpdir(), "stytch-rotation-bench-"),
+  );
+  const stack = await createOfflineStack({
+    cliDir,
+    programDir: options.programDir,
+    stateDir,
+    passphrase: crypto.randomBytes(16).toString("hex"),
+    env: {
+      STYTCH_PROJECT_ID: emulator.projectId,
+      STYTCH_SECRET: emulator.projectSecret,
+      STYTCH_BASE_URL: emulator.url,
+    },
+  });
+  try {
+    const specs = Array.from({ length: size }, (_, i) => ({
+      name: `worker-${i}`,
+      clientId: emulator.createM2MClient().clientId,
+    }));
+    const setRotations = (promoted: boolean) =>
+      stack.setConfig("rotations", {
+        value: JSON.stringify(specs.map((spec) => ({ ...spec, promoted }))),
+      });
+    await setRotations(false);
+
+    const figures = {
+      variant: options.variant,
+      size,
+      round: options.round,
+      seconds: {},
+      calls: {},
+      engineSummary: {},
+    } as Omit<RunFigures, "state">;
+    let state: StateFigures | undefined;
+    for (const step of STEPS) {
+      if (step === "promote") await setRotations(true);
+      emulator.clearRequests();
+      const began = process.hrtime.bigint();
+      const stdout = await pulumiCliAsync(stack, cliDir, COMMANDS[step]);
+      figures.seconds[step] = Number(process.hrtime.bigint() - began) / 1e9;
+      figures.calls[step] = countCalls(emulator.requests);
+      figures.engineSummary[step] = resourcesSummary(stdout);
+      if (step === "create") {
+        state = stateFigures(
+          stateFilePath(stateDir, stack.name),
+          RESOURCE_TYPES[options.variant],
+        );
+      }
+    }
+    return { ...figures, state: state! };
+  } finally {
+    await removeOfflineStack(stack, stateDir);
+    await emulator.close();
+  }
+}
+
+function countCalls(
+  requests: ReadonlyArray<{ method: string; route: string | null }>,
+): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const { method, route } of requests) {
+    const key = `${method} ${route ?? "(no route)"}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/** `Resources:\n    + 10 created\n    1 unchanged\n` → `"+ 10 created, 1 unchanged"`. */
+function resourcesSummary(stdout: string): string {
+  const lines = stdout.split("\n");
+  const start = lines.findIndex((line) => line.trim() === "Resources:");
+  if (start < 0) return "(no summary)";
+  const rest = lines.slice(start + 1);
+  const end = rest.findIndex((line) => line.trim() === "");
+  return (end < 0 ? rest : rest.slice(0, end))
+    .map((line) => line.trim())
+    .join(", ");
+}
