@@ -140,7 +140,9 @@ export function callsTable(runs: RunFigures[]): string {
   ]);
   const floorCalls = runs
     .filter((run) => run.variant === "floor")
-    .flatMap((run) => Object.values(run.calls).flatMap(Object.values))
+    .flatMap((run) =>
+      Object.values(run.calls).flatMap((perRoute) => Object.values(perRoute)),
+    )
     .reduce((a, b) => a + b, 0);
   return (
     markdownTable(["step", ...sizes.map((size) => `ours, N=${size}`)], rows, [
@@ -178,7 +180,7 @@ function bytes(value: number): string {
  * `GET /v1/m2m/clients/:client_id` → `GET client`.
  */
 function shortRoute(route: string): string {
-  const [method, template = ""] = route.split(" ");
+  const [method = "", template = ""] = route.split(" ");
   const [, tail] = template.split("/clients/:client_id");
   if (tail === undefined) return route;
   return `${method} ${tail.replace(/^\/(secrets\/)?/, "") || "client"}`;

@@ -140,6 +140,7 @@ function renderReport(
       ? ""
       : " (with uncommitted changes in provider/)";
   const sizes = sizesOf(runs);
+  const largest = sizes[sizes.length - 1]!;
   const rounds =
     sizes
       .map((size) => `N=${size}: ${runsOf(runs, "ours", size).length}`)
@@ -186,9 +187,9 @@ function renderReport(
     "## Stytch calls per resource (ours)",
     "",
     callsTable(runs),
-    `## What the engine did (the CLI's \`Resources:\` lines, N=${sizes[sizes.length - 1]}, last round)`,
+    `## What the engine did (the CLI's \`Resources:\` lines, N=${largest}, last round)`,
     "",
-    engineTable(runs, sizes[sizes.length - 1]!),
+    engineTable(runs, largest),
   ].join("\n");
 }
 

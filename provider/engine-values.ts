@@ -71,6 +71,12 @@ function carry(value: unknown, where: string): unknown {
         return copy;
       }
       break;
+    // What the engine cannot carry: rejected below, like the non-finite numbers and other objects.
+    case "undefined":
+    case "function":
+    case "symbol":
+    case "bigint":
+      break;
   }
   throw new TypeError(
     `ClientSecretRotation internal error: ${where} is a ${describeType(value)}, which the Pulumi engine cannot carry.`,

@@ -173,7 +173,15 @@ export function kindFromId(clientId: string): ClientKind | undefined {
  */
 export function describeValue(value: unknown): string {
   if (value === undefined) return "nothing";
-  const json = withoutUnknowns(JSON.stringify(value) ?? String(value));
+  // JSON.stringify returns undefined, whatever its type says, for a function or a symbol (shown as they
+  // print) and for an object whose toJSON() does (shown as its type, not "[object Object]").
+  const stringified = JSON.stringify(value) as string | undefined;
+  const json = withoutUnknowns(
+    stringified ??
+      (typeof value === "function" || typeof value === "symbol"
+        ? String(value)
+        : typeof value),
+  );
   // Look-alike and invisible characters (U+00A0, U+200B, …) are shown as escapes, so the user can see them.
   const visible = json.replace(
     /[^\x20-\x7e]/g,

@@ -379,7 +379,9 @@ async function promote(
   }
   const why = options.requested
     ? "requested by promoted: true"
-    : `due since ${outs.promoteDueAt}`;
+    : outs.promoteDueAt
+      ? `due since ${outs.promoteDueAt}`
+      : "due";
   warn(
     `Promotion of the rotation of ${ref.clientId} (new secret ending ${ref.newLastFour}), ${why}, is ` +
       `blocked and waits for the next \`pulumi up\`: ${blocker}.`,
@@ -398,9 +400,14 @@ function overdue(
   inputs: ClientSecretRotationInputs,
   why: string,
 ): RotationOverdueError {
+  // Both are set whenever a rotation is overdue; a clause is left out rather than print `undefined`.
+  const since = outs.startedAt ? ` since ${outs.startedAt}` : "";
+  const limit = inputs.maxPendingAge
+    ? `maxPendingAge (${inputs.maxPendingAge})`
+    : "maxPendingAge";
   return new RotationOverdueError(
-    `The rotation of ${outs.clientId} (new secret ending ${outs.newClientSecretLastFour}) has been pending ` +
-      `since ${outs.startedAt}, longer than maxPendingAge (${inputs.maxPendingAge}), because ${why}. ` +
+    `The rotation of ${outs.clientId} (new secret ending ${outs.newClientSecretLastFour}) has been pending` +
+      `${since}, longer than ${limit}, because ${why}. ` +
       "Nothing was changed at Stytch; both secrets still work. Get every consumer onto the new secret (or " +
       "fix what blocks the promotion) and run `pulumi up` again; to give up on this rotation instead, change " +
       "triggers to start a fresh one.",

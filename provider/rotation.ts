@@ -89,15 +89,16 @@ export async function startRotation(
   const { warn, orphans } = options;
   let before = await client.getClient(kind, clientId);
   const pendingBefore = before.next_client_secret_last_four ?? null;
+  const authorized = orphans.get(clientId);
   if (pendingBefore !== null) {
     if (!authorizesCancel(orphans, clientId, pendingBefore)) {
       throw unheldRotationConflict(clientId, pendingBefore, orphans);
     }
     before = await cancelOrphan(client, kind, clientId, pendingBefore, warn);
-  } else if (orphans.has(clientId)) {
+  } else if (authorized !== undefined) {
     warn(
       `${ORPHAN_AUTHORIZATION_KEY} still names a rotation on ${clientId} (next secret ending ` +
-        `${orphans.get(clientId)}), but none is pending there; remove it with \`${revokeCommand(clientId)}\`.`,
+        `${authorized}), but none is pending there; remove it with \`${revokeCommand(clientId)}\`.`,
     );
   }
   let lastFailure: unknown;

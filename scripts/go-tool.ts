@@ -135,6 +135,20 @@ export function firstLineOf(
   return result.status === 0 ? result.stdout.split("\n")[0]?.trim() : undefined;
 }
 
+/**
+ * How a child process ended, for a message: `exit code 2`, `signal SIGTERM`, or, for one that never ran
+ * (`spawnSync` sets `error` and leaves both null), why not.
+ */
+export function describeExit(ended: {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  error?: Error | undefined;
+}): string {
+  if (ended.status !== null) return `exit code ${ended.status}`;
+  if (ended.signal !== null) return `signal ${ended.signal}`;
+  return ended.error ? ended.error.message : "no exit code";
+}
+
 function formatDuration(ms: number): string {
   const seconds = Math.round(ms / 1000);
   return seconds < 60
@@ -446,7 +460,7 @@ function checkGoModPin(spec: GoToolSpec): void {
   const match = new RegExp(`${escaped} (v\\S+)`).exec(goMod);
   if (!match || match[1] !== spec.version) {
     throw new UsageError(
-      `${spec.moduleDir}/go.mod pins ${spec.pinnedModule} at ${match ? match[1] : "nothing"} but ` +
+      `${spec.moduleDir}/go.mod pins ${spec.pinnedModule} at ${match?.[1] ?? "nothing"} but ` +
         `scripts/ pins ${spec.displayName} ${spec.version}; update them together.`,
     );
   }
@@ -485,7 +499,7 @@ function runWithProgress(
       else
         finish(
           new UsageError(
-            `${what} failed (${signal ? `signal ${signal}` : `exit code ${code}`}); see the output above.`,
+            `${what} failed (${describeExit({ status: code, signal })}); see the output above.`,
           ),
         );
     });

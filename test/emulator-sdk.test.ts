@@ -21,6 +21,7 @@ import {
   type SeededClient,
 } from "../emulator";
 import { expectFreeOfSecrets, useEmulator } from "./helpers/harness";
+import { objectContaining, stringMatching } from "./helpers/matchers";
 
 const emulator = useEmulator();
 
@@ -83,7 +84,7 @@ async function expectStytchError(
     status_code: status,
     error_type: errorType,
     error_url: `https://stytch.com/docs/api/errors/${status}#${errorType}`,
-    request_id: expect.stringMatching(/^request-id-test-/),
+    request_id: stringMatching(/^request-id-test-/),
   });
   return error as StytchError;
 }
@@ -393,8 +394,8 @@ describe("M2M clients: create, update, search, delete", () => {
       trusted_metadata: { team: "billing" },
     });
     expect(created).toMatchObject({
-      client_id: expect.stringMatching(/^m2m-client-test-/),
-      client_secret: expect.stringMatching(GENERATED_SECRET),
+      client_id: stringMatching(/^m2m-client-test-/),
+      client_secret: stringMatching(GENERATED_SECRET),
       client_name: "billing-worker",
       client_description: "Reads invoices.",
       status: "active",
@@ -504,11 +505,11 @@ describe("Connected Apps: create, update, search, delete", () => {
         redirect_urls: ["https://partner.example/callback"],
       });
     expect(confidential).toMatchObject({
-      client_id: expect.stringMatching(/^connected-app-test-/),
+      client_id: stringMatching(/^connected-app-test-/),
       client_type: "third_party",
       client_name: "partner",
       redirect_urls: ["https://partner.example/callback"],
-      client_secret: expect.stringMatching(GENERATED_SECRET),
+      client_secret: stringMatching(GENERATED_SECRET),
       id_token_template_content: "",
     });
     expect(confidential).not.toHaveProperty("creation_method");
@@ -654,7 +655,7 @@ describe("M2M access tokens: m2m.token and m2m.authenticateToken", () => {
     expect(
       emulator().requests.filter((r) => r.route === ROUTE_TEMPLATES.jwks),
     ).toEqual([
-      expect.objectContaining({ method: "GET", status: 200, clientId: null }),
+      objectContaining({ method: "GET", status: 200, clientId: null }),
     ]);
   });
 
@@ -754,8 +755,12 @@ describe("M2M access tokens: m2m.token and m2m.authenticateToken", () => {
     const { accessToken } = await token(client, clientId, clientSecret!, [
       "read:users",
     ]);
-    const [header, payload, signature] = accessToken.split(".");
-    const claims = JSON.parse(Buffer.from(payload!, "base64url").toString());
+    const parts = accessToken.split(".");
+    expect(parts).toHaveLength(3);
+    const [header, payload, signature] = parts as [string, string, string];
+    const claims = JSON.parse(
+      Buffer.from(payload, "base64url").toString(),
+    ) as Record<string, unknown>;
     const widened = Buffer.from(
       JSON.stringify({ ...claims, scope: "read:users write:users" }),
     ).toString("base64url");

@@ -23,9 +23,15 @@ import {
   useEmulator,
   verifyAccessToken,
   waitFor,
-  type Json,
   type JsonResponse,
 } from "./helpers/emulator-fixture";
+import { arrayAt, at, objectAt, stringAt, type Json } from "./helpers/json";
+import {
+  anyNumber,
+  anyString,
+  objectContaining,
+  stringMatching,
+} from "./helpers/matchers";
 
 const REQUEST_ID =
   /^request-id-test-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -92,9 +98,9 @@ function expectStytchError(
   expect(response.status).toBe(status);
   expect(response.body).toEqual({
     status_code: status,
-    request_id: expect.stringMatching(REQUEST_ID),
+    request_id: stringMatching(REQUEST_ID),
     error_type: errorType,
-    error_message: expect.any(String),
+    error_message: anyString(),
     error_url: `https://stytch.com/docs/api/errors/${status}#${errorType}`,
   });
   expect(response.body["error_message"]).not.toBe("");
@@ -106,9 +112,9 @@ function expectOAuthError(response: JsonResponse, error: string): void {
   expect(response.status).toBe(400);
   expect(response.body).toEqual({
     status_code: 400,
-    request_id: expect.stringMatching(REQUEST_ID),
+    request_id: stringMatching(REQUEST_ID),
     error,
-    error_description: expect.any(String),
+    error_description: anyString(),
     error_uri: `https://stytch.com/docs/api/errors/400#${error}`,
   });
 }
@@ -226,7 +232,7 @@ describe("GET client (§2.1, §2.4)", () => {
     expect(response.status).toBe(200);
     expect(response.body["status_code"]).toBe(200);
     expect(response.body["request_id"]).toMatch(REQUEST_ID);
-    const client = response.body["m2m_client"];
+    const client = objectAt(response.body, "m2m_client");
     expect(Object.keys(client).sort()).toEqual(M2M_CLIENT_KEYS);
     expect(client).toEqual({
       client_id: m2m.clientId,
@@ -248,7 +254,7 @@ describe("GET client (§2.1, §2.4)", () => {
       clientPath("connected_apps", connectedApp.clientId),
     );
     expect(response.status).toBe(200);
-    const app = response.body["connected_app"];
+    const app = objectAt(response.body, "connected_app");
     expect(Object.keys(app).sort()).toEqual(CONNECTED_APP_KEYS);
     expect(app).toMatchObject({
       client_id: connectedApp.clientId,
@@ -342,7 +348,7 @@ describe("emulator options", () => {
           ),
         },
       );
-      expect(response.body["connected_app"]["creation_method"]).toBe(
+      expect(at(response.body, "connected_app", "creation_method")).toBe(
         "DYNAMIC_CLIENT_REGISTRATION",
       );
     } finally {
@@ -381,7 +387,7 @@ describe("create (§2.2, §2.5)", () => {
       body: { scopes: ["read:users"] },
     });
     expect(response.status).toBe(200);
-    const client = response.body["m2m_client"];
+    const client = objectAt(response.body, "m2m_client");
     expect(client["client_id"]).toMatch(/^m2m-client-test-[0-9a-f-]{36}$/);
     expect(client["client_secret"]).toMatch(GENERATED_SECRET);
     expect(client).toMatchObject({
@@ -389,14 +395,14 @@ describe("create (§2.2, §2.5)", () => {
       client_description: "",
       status: "active",
       scopes: ["read:users"],
-      client_secret_last_four: client["client_secret"].slice(-4),
+      client_secret_last_four: stringAt(client, "client_secret").slice(-4),
       trusted_metadata: {},
       next_client_secret_last_four: null,
     });
     const read = await api(
       emulator(),
       "GET",
-      clientPath("m2m", client["client_id"]),
+      clientPath("m2m", stringAt(client, "client_id")),
     );
     expect(read.text).not.toContain(client["client_secret"]);
     expect(read.body["m2m_client"]).not.toHaveProperty("client_secret");
@@ -458,10 +464,12 @@ describe("create (§2.2, §2.5)", () => {
       },
     );
     expect(response.status).toBe(200);
-    const app = response.body["connected_app"];
+    const app = objectAt(response.body, "connected_app");
     expect(app["client_id"]).toMatch(/^connected-app-test-[0-9a-f-]{36}$/);
     expect(app["client_secret"]).toMatch(GENERATED_SECRET);
-    expect(app["client_secret_last_four"]).toBe(app["client_secret"].slice(-4));
+    expect(app["client_secret_last_four"]).toBe(
+      stringAt(app, "client_secret").slice(-4),
+    );
     expect(app).not.toHaveProperty("creation_method");
     expect(app).toMatchObject({
       client_type: "third_party",
@@ -478,7 +486,7 @@ describe("create (§2.2, §2.5)", () => {
         body: { client_type: "third_party_public" },
       },
     );
-    const app = response.body["connected_app"];
+    const app = objectAt(response.body, "connected_app");
     expect(app).not.toHaveProperty("client_secret");
     expect(app["client_secret_last_four"]).toBeNull();
     expect(app["next_client_secret_last_four"]).toBeNull();
@@ -513,7 +521,7 @@ describe("create (§2.2, §2.5)", () => {
     });
     expect(m2m).toEqual({
       clientId: "in-process",
-      clientSecret: expect.stringMatching(GENERATED_SECRET),
+      clientSecret: stringMatching(GENERATED_SECRET),
     });
     expect(app.clientSecret).toMatch(GENERATED_SECRET);
     expect(publicApp.clientSecret).toBeNull();
@@ -522,11 +530,13 @@ describe("create (§2.2, §2.5)", () => {
       client_name: "n",
     });
     expect(emulator().requests).toEqual([]);
-    expect(() =>
-      emulator().createM2MClient({ clientId: "in-process" }),
-    ).toThrow(
-      expect.objectContaining({ errorType: "duplicate_m2m_client_id" }),
-    );
+    let duplicate: unknown;
+    try {
+      emulator().createM2MClient({ clientId: "in-process" });
+    } catch (error) {
+      duplicate = error;
+    }
+    expect(duplicate).toMatchObject({ errorType: "duplicate_m2m_client_id" });
     expect(
       await secretWorks(emulator(), "m2m", m2m.clientId, m2m.clientSecret!),
     ).toBe(true);
@@ -609,13 +619,16 @@ describe("update and search", () => {
     expect(first.body["m2m_clients"]).toHaveLength(1);
     expect(first.body["results_metadata"]).toEqual({
       total: 2,
-      next_cursor: expect.any(String),
+      next_cursor: anyString(),
     });
     const second = await api(emulator(), "POST", "/v1/m2m/clients/search", {
-      body: { limit: 1, cursor: first.body["results_metadata"]["next_cursor"] },
+      body: {
+        limit: 1,
+        cursor: stringAt(first.body, "results_metadata", "next_cursor"),
+      },
     });
-    expect(second.body["m2m_clients"][0]["client_id"]).toBe("second");
-    expect(second.body["results_metadata"]["next_cursor"]).toBeNull();
+    expect(at(second.body, "m2m_clients", 0, "client_id")).toBe("second");
+    expect(at(second.body, "results_metadata", "next_cursor")).toBeNull();
     const filtered = await api(emulator(), "POST", "/v1/m2m/clients/search", {
       body: {
         query: {
@@ -625,7 +638,7 @@ describe("update and search", () => {
       },
     });
     expect(
-      filtered.body["m2m_clients"].map((c: Json) => c["client_id"]),
+      arrayAt(filtered.body, "m2m_clients").map((c) => at(c, "client_id")),
     ).toEqual(["second"]);
   });
 
@@ -674,13 +687,13 @@ describe.each(KINDS)(
         const response = await call(client.clientId, "start");
         expect(response.status).toBe(200);
         expect(response.body["status_code"]).toBe(200);
-        const payload = response.body[payloadKey];
+        const payload = objectAt(response.body, payloadKey);
         expect(payload["next_client_secret"]).toMatch(GENERATED_SECRET);
         expect(payload["client_secret_last_four"]).toBe(
           client.clientSecret!.slice(-4),
         );
         expect(payload["next_client_secret_last_four"]).toBe(
-          payload["next_client_secret"].slice(-4),
+          stringAt(payload, "next_client_secret").slice(-4),
         );
         expect(payload).not.toHaveProperty("client_secret");
         expect(payload).not.toHaveProperty("creation_method");
@@ -688,9 +701,11 @@ describe.each(KINDS)(
 
       test("makes both the old and the next secret valid", async () => {
         const client = seeded(emulator());
-        const next = (await call(client.clientId, "start")).body[payloadKey][
-          "next_client_secret"
-        ];
+        const next = stringAt(
+          (await call(client.clientId, "start")).body,
+          payloadKey,
+          "next_client_secret",
+        );
         expect(
           await secretWorks(
             emulator(),
@@ -707,9 +722,11 @@ describe.each(KINDS)(
 
       test(`fails with 400 ${errorPrefix}_already_rotating_secret when a rotation is pending`, async () => {
         const client = seeded(emulator());
-        const next = (await call(client.clientId, "start")).body[payloadKey][
-          "next_client_secret"
-        ];
+        const next = stringAt(
+          (await call(client.clientId, "start")).body,
+          payloadKey,
+          "next_client_secret",
+        );
         const again = await call(client.clientId, "start");
         const error = expectStytchError(
           again,
@@ -732,9 +749,11 @@ describe.each(KINDS)(
     describe("rotate (complete)", () => {
       test("promotes the next secret and invalidates the old one", async () => {
         const client = seeded(emulator());
-        const next = (await call(client.clientId, "start")).body[payloadKey][
-          "next_client_secret"
-        ];
+        const next = stringAt(
+          (await call(client.clientId, "start")).body,
+          payloadKey,
+          "next_client_secret",
+        );
         const response = await call(client.clientId, "complete");
         expect(response.status).toBe(200);
         expect(response.body[payloadKey]).toMatchObject({
@@ -790,9 +809,11 @@ describe.each(KINDS)(
     describe("rotate/cancel", () => {
       test("discards the next secret and keeps only the old one valid", async () => {
         const client = seeded(emulator());
-        const next = (await call(client.clientId, "start")).body[payloadKey][
-          "next_client_secret"
-        ];
+        const next = stringAt(
+          (await call(client.clientId, "start")).body,
+          payloadKey,
+          "next_client_secret",
+        );
         const response = await call(client.clientId, "cancel");
         expect(response.status).toBe(200);
         expect(response.body[payloadKey]).toMatchObject({
@@ -818,7 +839,7 @@ describe.each(KINDS)(
         await call(client.clientId, "cancel");
         const restarted = await call(client.clientId, "start");
         expect(restarted.status).toBe(200);
-        expect(restarted.body[payloadKey]["next_client_secret"]).toMatch(
+        expect(at(restarted.body, payloadKey, "next_client_secret")).toMatch(
           GENERATED_SECRET,
         );
       });
@@ -843,9 +864,11 @@ describe.each(KINDS)(
     describe("GET during a rotation", () => {
       test("shows both last fours and never the next secret", async () => {
         const client = seeded(emulator());
-        const next = (await call(client.clientId, "start")).body[payloadKey][
-          "next_client_secret"
-        ];
+        const next = stringAt(
+          (await call(client.clientId, "start")).body,
+          payloadKey,
+          "next_client_secret",
+        );
         const response = await api(
           emulator(),
           "GET",
@@ -874,12 +897,18 @@ describe('alreadyRotating: "replace"', () => {
         client.clientId,
         "/secrets/rotate/start",
       );
-      const first = (await api(emulator(), "POST", path, { body: {} })).body[
-        payloadKey
-      ]["next_client_secret"];
+      const first = stringAt(
+        (await api(emulator(), "POST", path, { body: {} })).body,
+        payloadKey,
+        "next_client_secret",
+      );
       const second = await api(emulator(), "POST", path, { body: {} });
       expect(second.status).toBe(200);
-      const replacement = second.body[payloadKey]["next_client_secret"];
+      const replacement = stringAt(
+        second.body,
+        payloadKey,
+        "next_client_secret",
+      );
       expect(replacement).not.toBe(first);
       expect(emulator().verifySecret(client.clientId, first)).toBe("invalid");
       expect(emulator().verifySecret(client.clientId, replacement)).toBe(
@@ -941,7 +970,7 @@ describe("DELETE client", () => {
       expect(response.status).toBe(200);
       expect(response.body).toEqual({
         status_code: 200,
-        request_id: expect.stringMatching(REQUEST_ID),
+        request_id: stringMatching(REQUEST_ID),
         client_id: client.clientId,
       });
       expectStytchError(
@@ -1010,7 +1039,7 @@ describe("request encodings the SDKs use (§1.4)", () => {
       body: "{}",
     });
     expect(response.status).toBe(200);
-    expect(response.body["m2m_client"]["client_id"]).toBe(awkwardId);
+    expect(at(response.body, "m2m_client", "client_id")).toBe(awkwardId);
     expect(emulator().requests[0]).toMatchObject({ path, clientId: awkwardId });
   });
 
@@ -1022,7 +1051,7 @@ describe("request encodings the SDKs use (§1.4)", () => {
       clientPath("m2m", "team/billing"),
     );
     expect(response.status).toBe(200);
-    expect(response.body["m2m_client"]["client_id"]).toBe("team/billing");
+    expect(at(response.body, "m2m_client", "client_id")).toBe("team/billing");
   });
 
   test("takes a raw segment that is not valid percent-encoding as is", async () => {
@@ -1033,7 +1062,7 @@ describe("request encodings the SDKs use (§1.4)", () => {
       headers: { authorization: projectAuth(emulator()) },
     });
     expect(response.status).toBe(200);
-    expect(response.body["m2m_client"]["client_id"]).toBe("100%");
+    expect(at(response.body, "m2m_client", "client_id")).toBe("100%");
   });
 
   test("accepts a body carrying client_id (Go, Python, Java)", async () => {
@@ -1054,7 +1083,7 @@ describe("request encodings the SDKs use (§1.4)", () => {
       clientPath("m2m", awkwardId, "/secrets/rotate/start"),
       { body: { client_id: other } },
     );
-    expect(response.body["m2m_client"]["client_id"]).toBe(awkwardId);
+    expect(at(response.body, "m2m_client", "client_id")).toBe(awkwardId);
     expect(emulator().getClient(other)).toMatchObject({
       next_client_secret_last_four: null,
     });
@@ -1067,7 +1096,7 @@ describe("request encodings the SDKs use (§1.4)", () => {
       headers: { authorization: projectAuth(emulator()) },
     });
     expect(response.status).toBe(200);
-    expect(response.body["m2m_client"]["next_client_secret"]).toMatch(
+    expect(at(response.body, "m2m_client", "next_client_secret")).toMatch(
       GENERATED_SECRET,
     );
   });
@@ -1158,7 +1187,7 @@ describe("responses (§8.8)", () => {
     expect(JSON.parse(body!)).toMatchObject({
       status_code: 400,
       error_type: "bad_request",
-      request_id: expect.stringMatching(REQUEST_ID),
+      request_id: stringMatching(REQUEST_ID),
     });
   });
 
@@ -1213,7 +1242,7 @@ describe("M2M token endpoint (§2.8)", () => {
       clientPath("m2m", id, "/secrets/rotate/start"),
       { body: {} },
     );
-    return response.body["m2m_client"]["next_client_secret"];
+    return stringAt(response.body, "m2m_client", "next_client_secret");
   };
 
   test("issues a bearer token for form-encoded client credentials (Node, Go)", async () => {
@@ -1222,8 +1251,8 @@ describe("M2M token endpoint (§2.8)", () => {
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
       status_code: 200,
-      request_id: expect.stringMatching(REQUEST_ID),
-      access_token: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
+      request_id: stringMatching(REQUEST_ID),
+      access_token: stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
       token_type: "bearer",
       expires_in: 3600,
     });
@@ -1231,9 +1260,10 @@ describe("M2M token endpoint (§2.8)", () => {
 
   test("issues an RS256 JWT with a kid and Stytch's claims that verifies against the key set", async () => {
     const { clientId, clientSecret } = emulator().seeded!.m2m;
-    const token = (await m2mToken(emulator(), clientId, clientSecret!)).body[
-      "access_token"
-    ];
+    const token = stringAt(
+      (await m2mToken(emulator(), clientId, clientSecret!)).body,
+      "access_token",
+    );
     const { payload, protectedHeader } = await verifyAccessToken(
       emulator(),
       token,
@@ -1241,29 +1271,31 @@ describe("M2M token endpoint (§2.8)", () => {
     expect(protectedHeader).toEqual({
       alg: "RS256",
       typ: "JWT",
-      kid: expect.stringMatching(JWK_KID),
+      kid: stringMatching(JWK_KID),
     });
     expect(payload).toEqual({
       sub: clientId,
       iss: `stytch.com/${emulator().projectId}`,
       aud: [emulator().projectId],
       scope: "read:users write:users",
-      iat: expect.any(Number),
+      iat: anyNumber(),
       nbf: payload.iat,
       exp: payload.iat! + 3600,
-      jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      jti: stringMatching(/^[0-9a-f-]{36}$/),
     });
-    const second = (await m2mToken(emulator(), clientId, clientSecret!)).body[
-      "access_token"
-    ];
+    const second = stringAt(
+      (await m2mToken(emulator(), clientId, clientSecret!)).body,
+      "access_token",
+    );
     expect(decodeJwt(second).jti).not.toBe(payload.jti);
   });
 
   test("a token stops verifying once it expires", async () => {
     const { clientId, clientSecret } = emulator().seeded!.m2m;
-    const token = (await m2mToken(emulator(), clientId, clientSecret!)).body[
-      "access_token"
-    ];
+    const token = stringAt(
+      (await m2mToken(emulator(), clientId, clientSecret!)).body,
+      "access_token",
+    );
     const { exp } = decodeJwt(token);
     // The verifier's clock is moved past `exp` instead of waiting an hour.
     await expect(
@@ -1303,7 +1335,9 @@ describe("M2M token endpoint (§2.8)", () => {
     const response = await m2mToken(emulator(), clientId, clientSecret!, {
       scope: "read:users",
     });
-    expect(decodeJwt(response.body["access_token"]).scope).toBe("read:users");
+    expect(decodeJwt(stringAt(response.body, "access_token")).scope).toBe(
+      "read:users",
+    );
   });
 
   test("fails with invalid_scope for a scope the client does not have", async () => {
@@ -1449,13 +1483,20 @@ describe("key set (JWKS, §2.10) and signing keys", () => {
   const emulator = useEmulator();
   const token = async (): Promise<string> => {
     const { clientId, clientSecret } = emulator().seeded!.m2m;
-    return (await m2mToken(emulator(), clientId, clientSecret!)).body[
-      "access_token"
-    ];
+    return stringAt(
+      (await m2mToken(emulator(), clientId, clientSecret!)).body,
+      "access_token",
+    );
   };
-  const keySet = async (): Promise<Json[]> =>
-    (await api(emulator(), "GET", jwksUrl(emulator()).pathname, { auth: null }))
-      .body["keys"];
+  const keySet = async (): Promise<unknown[]> =>
+    arrayAt(
+      (
+        await api(emulator(), "GET", jwksUrl(emulator()).pathname, {
+          auth: null,
+        })
+      ).body,
+      "keys",
+    );
 
   test("serves one RS256 public key on the consumer and the B2B path, without credentials", async () => {
     const consumer = await api(
@@ -1467,21 +1508,21 @@ describe("key set (JWKS, §2.10) and signing keys", () => {
     expect(consumer.status).toBe(200);
     expect(consumer.body).toEqual({
       status_code: 200,
-      request_id: expect.stringMatching(REQUEST_ID),
+      request_id: stringMatching(REQUEST_ID),
       keys: [
         {
           kty: "RSA",
           use: "sig",
           key_ops: ["verify"],
           alg: "RS256",
-          kid: expect.stringMatching(JWK_KID),
+          kid: stringMatching(JWK_KID),
           // A 2048-bit modulus is 256 bytes, 342 base64url characters.
-          n: expect.stringMatching(/^[\w-]{342}$/),
+          n: stringMatching(/^[\w-]{342}$/),
           e: "AQAB",
         },
       ],
     });
-    expect(Object.keys(consumer.body["keys"][0])).toEqual([
+    expect(Object.keys(objectAt(consumer.body, "keys", 0))).toEqual([
       "kty",
       "use",
       "key_ops",
@@ -1502,7 +1543,7 @@ describe("key set (JWKS, §2.10) and signing keys", () => {
 
   test("publishes the key named in the tokens' kid header", async () => {
     const { kid } = decodeProtectedHeader(await token());
-    expect((await keySet()).map((key) => key["kid"])).toEqual([kid]);
+    expect((await keySet()).map((key) => at(key, "kid"))).toEqual([kid]);
   });
 
   test.each(["consumer", "b2b"] as const)(
@@ -1542,11 +1583,14 @@ describe("key set (JWKS, §2.10) and signing keys", () => {
     const newKid = rotated.body["kid"];
     expect(newKid).toMatch(JWK_KID);
     expect(newKid).not.toBe(oldKid);
-    expect(rotated.body["keys"].map((key: Json) => key["kid"])).toEqual([
+    expect(arrayAt(rotated.body, "keys").map((key) => at(key, "kid"))).toEqual([
       oldKid,
       newKid,
     ]);
-    expect((await keySet()).map((key) => key["kid"])).toEqual([oldKid, newKid]);
+    expect((await keySet()).map((key) => at(key, "kid"))).toEqual([
+      oldKid,
+      newKid,
+    ]);
     const after = await token();
     expect(decodeProtectedHeader(after).kid).toBe(newKid);
     await expect(verifyAccessToken(emulator(), before)).resolves.toBeDefined();
@@ -1597,7 +1641,7 @@ describe("Connected App introspection (§2.9)", () => {
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
       status_code: 200,
-      request_id: expect.stringMatching(REQUEST_ID),
+      request_id: stringMatching(REQUEST_ID),
       active: false,
     });
   });
@@ -1652,7 +1696,7 @@ describe("faults", () => {
       { body: {}, ...init },
     );
   const pendingLastFour = (clientId = m2mId()) =>
-    (emulator().getClient(clientId) as Json)["next_client_secret_last_four"];
+    emulator().getClient(clientId)!.next_client_secret_last_four;
 
   test("status answers 429 too_many_requests with Retry-After and does not apply the request", async () => {
     emulator().faults.inject({
@@ -1700,7 +1744,7 @@ describe("faults", () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
     expect(response.status).toBe(200);
     expect(pendingLastFour()).toBe(
-      response.body["m2m_client"]["next_client_secret_last_four"],
+      at(response.body, "m2m_client", "next_client_secret_last_four"),
     );
   });
 
@@ -1712,7 +1756,7 @@ describe("faults", () => {
     expect(pendingLastFour()).toBeNull();
     await waitFor(() => emulator().requests.length === 1);
     expect(emulator().requests[0]?.status).toBe(200);
-    expect(pendingLastFour()).toEqual(expect.any(String));
+    expect(pendingLastFour()).toEqual(anyString());
   });
 
   test("delayMs combines with status", async () => {
@@ -1742,8 +1786,8 @@ describe("faults", () => {
     await expect(rotateStart()).rejects.toThrow();
     expect(emulator().requests.map((r) => r.status)).toEqual(["dropped"]);
     const read = await api(emulator(), "GET", clientPath("m2m", m2mId()));
-    expect(read.body["m2m_client"]["next_client_secret_last_four"]).toEqual(
-      expect.any(String),
+    expect(at(read.body, "m2m_client", "next_client_secret_last_four")).toEqual(
+      anyString(),
     );
     // The lost secret cannot be fetched again: a retry hits the pending rotation (STYTCH_API.md §6).
     expectStytchError(
@@ -1788,7 +1832,7 @@ describe("faults", () => {
       { body: {} },
     );
     expect(complete.status).toBe(503);
-    expect(pendingLastFour()).toEqual(expect.any(String));
+    expect(pendingLastFour()).toEqual(anyString());
   });
 
   test("method limits a rule to that method", async () => {
@@ -1998,7 +2042,7 @@ describe("control endpoints over HTTP (/_emulator)", () => {
     await rotateStart();
     const response = await api(emulator(), "GET", "/_emulator/requests");
     expect(response.body["requests"]).toEqual([
-      expect.objectContaining({
+      objectContaining({
         method: "POST",
         route: ROUTE_TEMPLATES.m2m.rotateStart,
         status: 200,
@@ -2051,28 +2095,36 @@ describe("secret storage", () => {
     const created = await api(emulator(), "POST", "/v1/m2m/clients", {
       body: { scopes: [], client_secret: "my-custom-secret-1234" },
     });
-    const nextM2M = (
-      await api(
-        emulator(),
-        "POST",
-        clientPath("m2m", m2m.clientId, "/secrets/rotate/start"),
-        { body: {} },
-      )
-    ).body["m2m_client"]["next_client_secret"];
-    const nextApp = (
-      await api(
-        emulator(),
-        "POST",
-        clientPath(
-          "connected_apps",
-          connectedApp.clientId,
-          "/secrets/rotate/start",
-        ),
-        {
-          body: {},
-        },
-      )
-    ).body["connected_app"]["next_client_secret"];
+    const nextM2M = stringAt(
+      (
+        await api(
+          emulator(),
+          "POST",
+          clientPath("m2m", m2m.clientId, "/secrets/rotate/start"),
+          { body: {} },
+        )
+      ).body,
+      "m2m_client",
+      "next_client_secret",
+    );
+    const nextApp = stringAt(
+      (
+        await api(
+          emulator(),
+          "POST",
+          clientPath(
+            "connected_apps",
+            connectedApp.clientId,
+            "/secrets/rotate/start",
+          ),
+          {
+            body: {},
+          },
+        )
+      ).body,
+      "connected_app",
+      "next_client_secret",
+    );
     const dump = emulator().dumpState();
     // The dump is the real store: it shows the ids and last fours it keeps.
     expect(dump).toContain(m2m.clientId);
@@ -2082,7 +2134,7 @@ describe("secret storage", () => {
       connectedApp.clientSecret!,
       nextM2M,
       nextApp,
-      created.body["m2m_client"]["client_secret"],
+      stringAt(created.body, "m2m_client", "client_secret"),
       emulator().projectSecret,
     ];
     for (const secret of secrets) {
@@ -2095,14 +2147,18 @@ describe("secret storage", () => {
 
   test("no error body contains a secret", async () => {
     const { clientId, clientSecret } = emulator().seeded!.m2m;
-    const next = (
-      await api(
-        emulator(),
-        "POST",
-        clientPath("m2m", clientId, "/secrets/rotate/start"),
-        { body: {} },
-      )
-    ).body["m2m_client"]["next_client_secret"];
+    const next = stringAt(
+      (
+        await api(
+          emulator(),
+          "POST",
+          clientPath("m2m", clientId, "/secrets/rotate/start"),
+          { body: {} },
+        )
+      ).body,
+      "m2m_client",
+      "next_client_secret",
+    );
     const errors = [
       await api(
         emulator(),
@@ -2150,10 +2206,13 @@ describe("CLI (npm run emulator)", () => {
     );
     try {
       await waitFor(() => output.includes("Ctrl+C"), 10_000);
-      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
-      const projectId = /project id:\s+(\S+)/.exec(output)?.[1];
-      const projectSecret = /project secret:\s+(\S+)/.exec(output)?.[1];
-      const m2mId = /M2M client:\s+(\S+)/.exec(output)?.[1];
+      // The first group of `pattern` in what the CLI printed; the test fails if it printed none.
+      const printed = (pattern: RegExp): string =>
+        stringAt(pattern.exec(output), 1);
+      const url = printed(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      const projectId = printed(/project id:\s+(\S+)/);
+      const projectSecret = printed(/project secret:\s+(\S+)/);
+      const m2mId = printed(/M2M client:\s+(\S+)/);
       expect(output).toMatch(/Emulator-only credentials/);
       expect(output).toContain(
         `export STYTCH_BASE_URL=${url} STYTCH_PROJECT_ID=${projectId} STYTCH_SECRET=${projectSecret}`,
@@ -2166,12 +2225,14 @@ describe("CLI (npm run emulator)", () => {
       // The printed credentials work, and the seeded client's secret is nowhere in the output: rotating
       // reveals a fresh secret, and the output never showed a string of that shape next to the ids.
       const response = await fetch(`${url}/v1/m2m/clients/${m2mId}`, {
-        headers: { authorization: basicAuth(projectId!, projectSecret!) },
+        headers: { authorization: basicAuth(projectId, projectSecret) },
       });
       expect(response.status).toBe(200);
-      const lastFour = ((await response.json()) as Json)["m2m_client"][
-        "client_secret_last_four"
-      ];
+      const lastFour = stringAt(
+        await response.json(),
+        "m2m_client",
+        "client_secret_last_four",
+      );
       expect(output).not.toMatch(new RegExp(`[A-Za-z0-9_-]{40}${lastFour}`));
       child.kill("SIGTERM");
       expect(await exited).toBe(0);

@@ -9,6 +9,7 @@ import { describeValue, replacingChanges } from "../provider/inputs";
 import { BAD_INPUTS, resolveArgs } from "./helpers/bad-inputs";
 import { carried, throughEngineWire } from "./helpers/engine-wire";
 import { providerFor, useEmulator } from "./helpers/harness";
+import { anyString, stringMatching } from "./helpers/matchers";
 
 const emulator = useEmulator();
 const M2M_ID = "m2m-client-test-00000000-0000-4000-8000-000000000000";
@@ -37,9 +38,9 @@ describe("the bad-input table", () => {
       badInput.level === "resource"
         ? {
             property: "",
-            reason: expect.stringMatching(new RegExp(`^${badInput.field}\\b`)),
+            reason: stringMatching(new RegExp(`^${badInput.field}\\b`)),
           }
-        : { property: badInput.field, reason: expect.any(String) },
+        : { property: badInput.field, reason: anyString() },
     );
     expect(result.failures!.map((f) => f.reason).join("\n")).toContain(
       badInput.says,

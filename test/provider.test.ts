@@ -18,6 +18,13 @@ import {
   useEmulator,
 } from "./helpers/harness";
 import type { EngineCarriedProvider } from "./helpers/engine-wire";
+import { stringAt } from "./helpers/json";
+import {
+  anyString,
+  objectContaining,
+  stringContaining,
+  stringMatching,
+} from "./helpers/matchers";
 
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const ROTATE_START = "/v1/m2m/clients/:client_id/secrets/rotate/start";
@@ -74,9 +81,9 @@ describe("check", () => {
     const provider = await providerFor(emulator());
     const result = await provider.check({}, { promoted: false });
     expect(result.failures).toEqual([
-      expect.objectContaining({
+      objectContaining({
         property: "clientId",
-        reason: expect.stringContaining("clientId is required"),
+        reason: stringContaining("clientId is required"),
       }),
     ]);
     expect(emulator().requests).toHaveLength(0);
@@ -124,11 +131,9 @@ describe("check", () => {
     const provider = await providerFor(emulator());
     const result = await provider.check({}, { clientId: "custom-worker-id" });
     expect(result.failures).toEqual([
-      expect.objectContaining({
+      objectContaining({
         property: "clientKind",
-        reason: expect.stringContaining(
-          'set clientKind to "m2m" or "connected_app"',
-        ),
+        reason: stringContaining('set clientKind to "m2m" or "connected_app"'),
       }),
     ]);
     expect(
@@ -148,9 +153,9 @@ describe("check", () => {
       { clientId: "m2m-client-test-1", clientKind: "connected_app" },
     );
     expect(mismatch.failures?.[0]).toEqual(
-      expect.objectContaining({
+      objectContaining({
         property: "clientKind",
-        reason: expect.stringContaining('set clientKind to "m2m"'),
+        reason: stringContaining('set clientKind to "m2m"'),
       }),
     );
     const invalid = await provider.check(
@@ -188,9 +193,9 @@ describe("check", () => {
       triggers: { q: "1" },
     });
     expect(result.failures).toEqual([
-      expect.objectContaining({
+      objectContaining({
         property: "promoted",
-        reason: expect.stringContaining("change triggers"),
+        reason: stringContaining("change triggers"),
       }),
     ]);
   });
@@ -222,9 +227,7 @@ describe("check", () => {
       expect(result.failures).toEqual([
         {
           property: "promoted",
-          reason: expect.stringContaining(
-            `changing ${changed} starts a new rotation`,
-          ),
+          reason: stringContaining(`changing ${changed} starts a new rotation`),
         },
       ]);
       expect(result.failures![0]!.reason).toContain(
@@ -421,7 +424,7 @@ describe("create", () => {
       promoted: false,
       triggers: {},
       status: "pending",
-      newClientSecret: expect.any(String),
+      newClientSecret: anyString(),
       newClientSecretLastFour: outs.newClientSecret.slice(-4),
       previousClientSecretLastFour: m2m.clientSecret!.slice(-4),
     });
@@ -484,7 +487,7 @@ describe("create", () => {
     const error = await provider.create(m2mInputs()).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: "RotationConflictError" });
     expect(String(error)).toContain(
-      `next secret ending ${foreign["next_client_secret_last_four"]}`,
+      `next secret ending ${stringAt(foreign, "next_client_secret_last_four")}`,
     );
     // The pending rotation is seen before anything is sent: no rotate call at all.
     expect(stytchCalls(emulator())).toEqual(["GET client"]);
@@ -554,7 +557,7 @@ describe("create", () => {
       name: "StytchApiError",
       statusCode: 404,
       errorType: "m2m_client_not_found",
-      requestId: expect.stringMatching(/^request-id-test-/),
+      requestId: stringMatching(/^request-id-test-/),
     });
   });
 

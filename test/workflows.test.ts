@@ -7,6 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { ensureActionlint, runActionlint } from "../scripts/actionlint";
 import { repoFiles, repoRoot } from "./helpers/repo-files";
+import { arrayContaining } from "./helpers/matchers";
 
 const workflows = repoFiles().filter((file) =>
   /(^|\/)\.github\/workflows\/[^/]+\.ya?ml$/.test(file),
@@ -25,7 +26,7 @@ beforeAll(
 
 test("the workflow files found include the example's", () => {
   expect(workflows).toEqual(
-    expect.arrayContaining([
+    arrayContaining([
       "examples/gitops-rollover/.github/workflows/pulumi-preview.yml",
       "examples/gitops-rollover/.github/workflows/pulumi-up.yml",
     ]),

@@ -15,6 +15,7 @@ import {
   type RotationInfo,
 } from "../helpers/pulumi-harness";
 import type { RunningEmulator } from "../../emulator";
+import { stringContaining } from "../helpers/matchers";
 
 jest.setTimeout(10 * 60_000);
 
@@ -198,7 +199,7 @@ test.concurrent(
       expect(blocked.stdout + blocked.stderr).toContain(line);
       expect(await schedule()).toMatchObject({
         status: "pending",
-        promotionBlockedBy: expect.stringContaining(line),
+        promotionBlockedBy: stringContaining(line),
       });
       expect(emulator.verifySecret(m2m.clientId, m2m.clientSecret!)).toBe(
         "current",
@@ -264,7 +265,7 @@ test.concurrent(
       );
       expect(blocked.info).toMatchObject({
         status: "pending",
-        promotionBlockedBy: expect.stringContaining("verification failed"),
+        promotionBlockedBy: stringContaining("verification failed"),
       });
       expect(emulator.getClient(m2m.clientId)).toMatchObject({
         next_client_secret_last_four: started.secret.slice(-4),

@@ -50,7 +50,7 @@ const RETRIED = ["pulumi up", "pulumi destroy", "pulumi refresh"];
  */
 async function recover(
   stack: E2EStack,
-  command: string[],
+  command: [string, ...string[]],
 ): Promise<{ steps: string[]; last: CliRun }> {
   const steps: string[] = [];
   for (let attempt = 0; attempt < 5; attempt++) {

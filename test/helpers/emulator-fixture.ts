@@ -10,9 +10,7 @@ import {
   type EmulatorOptions,
   type RunningEmulator,
 } from "../../emulator";
-
-/** A parsed JSON body. `any` on purpose: tests read fields freely and the assertions check them. */
-export type Json = Record<string, any>;
+import type { Json } from "./json";
 
 /** A response with its parsed JSON body (and the raw text, to search it for secrets). */
 export interface JsonResponse {

@@ -191,7 +191,7 @@ export function printedError(error: unknown): string {
   let current: unknown = error;
   for (let depth = 0; current && depth < 5; depth++) {
     parts.push(
-      String(current),
+      String(current), // eslint-disable-line @typescript-eslint/no-base-to-string -- the host prints `${e}` of whatever was thrown, and this copies it
       (current as Error).stack ?? "",
       JSON.stringify(current) ?? "",
     );

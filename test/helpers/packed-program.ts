@@ -6,13 +6,25 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { describeExit } from "../../scripts/go-tool";
 import { repoRoot } from "./repo-files";
 
+/** The fields of this repository's package.json that the tests read. */
+export interface RootManifest {
+  main: string;
+  types: string;
+  exports: Record<string, string | Record<string, string>>;
+  bin: Record<string, string>;
+  typesVersions: Record<string, Record<string, string[]>>;
+  devDependencies: Record<string, string> & { "@pulumi/pulumi": string };
+  peerDependencies: { "@pulumi/pulumi": string };
+}
+
 /** This repository's package.json. */
-export function rootManifest() {
+export function rootManifest(): RootManifest {
   return JSON.parse(
     fs.readFileSync(path.join(repoRoot, "package.json"), "utf8"),
-  );
+  ) as RootManifest;
 }
 
 /** The `@pulumi/pulumi` versions this package is tested on: the dev dependency and the peer floor. */
@@ -21,7 +33,7 @@ export function supportedPulumiVersions(): { newest: string; floor: string } {
   return {
     newest: manifest.devDependencies["@pulumi/pulumi"].replace(/^[\^~]/, ""),
     floor:
-      manifest.peerDependencies["@pulumi/pulumi"].match(/\d+\.\d+\.\d+/)[0],
+      manifest.peerDependencies["@pulumi/pulumi"].match(/\d+\.\d+\.\d+/)![0],
   };
 }
 
@@ -104,8 +116,7 @@ export function installProgram(
       path.join(dir, file),
     );
   }
-  const devDependencies: Record<string, string> =
-    rootManifest().devDependencies;
+  const { devDependencies } = rootManifest();
   fs.writeFileSync(
     path.join(dir, "package.json"),
     JSON.stringify(
@@ -163,7 +174,7 @@ function run(
   });
   if (result.status !== 0) {
     throw new Error(
-      `[packed] ${what} failed (${command} ${args.join(" ")}, exit ${result.status}):\n${result.stderr}\n${result.stdout}`,
+      `[packed] ${what} failed (${command} ${args.join(" ")}, ${describeExit(result)}):\n${result.stderr}\n${result.stdout}`,
     );
   }
   return result.stdout;

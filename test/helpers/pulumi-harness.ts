@@ -158,7 +158,9 @@ export class E2EStack {
       path.join(this.programDir, "Pulumi.yaml"),
       "utf8",
     );
-    return `organization/${/^name:\s*(\S+)/m.exec(manifest)![1]}/${this.stack.name}`;
+    const project = /^name:\s*(\S+)/m.exec(manifest)?.[1];
+    if (project === undefined) throw new Error("Pulumi.yaml names no project");
+    return `organization/${project}/${this.stack.name}`;
   }
 
   /** Sets the program's rotations, as a commit to the program would. */
@@ -251,7 +253,8 @@ export class E2EStack {
       (e: unknown) => e,
     );
     if (!error) throw new Error(`expected pulumi ${op} to fail`);
-    const text = String(error);
+    // The Automation API rejects with its CommandError, whose text holds the engine's output.
+    const text = String(error as Error);
     this.engineOutput.push(text);
     return text;
   }

@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { repoRoot } from "../../scripts/go-tool";
+import { describeExit, repoRoot } from "../../scripts/go-tool";
 
 export { repoRoot };
 
@@ -19,7 +19,7 @@ export function repoFiles(): string[] {
   );
   if (result.status !== 0) {
     throw new Error(
-      `git ls-files failed in ${repoRoot} (exit ${result.status}): ${result.stderr || result.error}`,
+      `git ls-files failed in ${repoRoot} (${describeExit(result)})${result.stderr ? `: ${result.stderr}` : ""}`,
     );
   }
   return (
