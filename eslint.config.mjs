@@ -103,20 +103,6 @@ export default defineConfig(
   // a warning until fixed, so that the gate passes and the finding shows in every run; delete the block
   // with its fix.
   {
-    // Line 37 prints `result.status`, which is null when the script was killed or never ran
-    // (`describeExit()` in scripts/go-tool.ts says which).
-    name: "pending fix in demo/",
-    files: ["demo/offline-pulumi.ts"],
-    rules: { "@typescript-eslint/restrict-template-expressions": "warn" },
-  },
-  {
-    // Line 59 prints `String(body["error"] ?? …)` of an `unknown`: "[object Object]" for an object.
-    name: "pending fix in examples/gitops-rollover/",
-    files: ["examples/gitops-rollover/consumer.ts"],
-    rules: { "@typescript-eslint/no-base-to-string": "warn" },
-  },
-
-  {
     // The few JavaScript files (Pulumi programs, the jest config, a launcher script) are CommonJS run by
     // Node. No type information: ESLint's own recommended rules.
     ...js.configs.recommended,

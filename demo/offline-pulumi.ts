@@ -12,6 +12,7 @@ import {
   PulumiCommand,
   type Stack,
 } from "@pulumi/pulumi/automation";
+import { describeExit } from "../scripts/go-tool";
 
 const repoRoot = path.resolve(__dirname, "../..");
 
@@ -34,7 +35,7 @@ export function ensurePulumiCli(): string {
   const dir = (result.stdout ?? "").trim().split("\n").pop()?.trim();
   if (result.status !== 0 || !dir || !fs.existsSync(path.join(dir, "pulumi"))) {
     throw new Error(
-      `No Pulumi CLI: scripts/pulumi-ensure.js exited ${result.status}; see its message above.`,
+      `No Pulumi CLI: scripts/pulumi-ensure.js ended with ${describeExit(result)}; see its message above.`,
     );
   }
   return dir;

@@ -53,10 +53,13 @@ export async function requestAccessToken(
   if (response.ok && typeof body["access_token"] === "string") {
     return { issued: true, accessToken: body["access_token"] };
   }
+  // OAuth errors carry `error`, Stytch's own `error_type`; anything else is not shown.
+  const reason = [body["error"], body["error_type"]].find(
+    (value): value is string => typeof value === "string",
+  );
   return {
     issued: false,
-    refusal:
-      `${response.status} ${String(body["error"] ?? body["error_type"] ?? "")}`.trim(),
+    refusal: reason ? `${response.status} ${reason}` : `${response.status}`,
   };
 }
 
