@@ -19,16 +19,6 @@ export function isUnknown(value: unknown): boolean {
   return value === UNKNOWN;
 }
 
-/** True when the value is, or contains, Pulumi's unknown placeholder. */
-export function containsUnknown(value: unknown): boolean {
-  if (isUnknown(value)) return true;
-  if (Array.isArray(value)) return value.some(containsUnknown);
-  if (value !== null && typeof value === "object") {
-    return Object.values(value).some(containsUnknown);
-  }
-  return false;
-}
-
 /** Text with every unknown placeholder replaced by a word a user understands. */
 export function withoutUnknowns(text: string): string {
   return text

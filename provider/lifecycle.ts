@@ -320,12 +320,12 @@ function outputsFor(
   });
 }
 
+/** `outs` with the due times that follow from its `startedAt` and status under the inputs' policy. */
 function withSchedule(
   inputs: ClientSecretRotationInputs,
-  outs: ClientSecretRotationOutputs &
-    Omit<AutopilotOutputs, "promoteDueAt" | "rotateDueAt">,
+  outs: ClientSecretRotationOutputs,
 ): ClientSecretRotationOutputs {
-  return { ...outs, ...scheduleOf(outs.startedAt, outs.status, inputs) };
+  return { ...outs, ...scheduleOf(outs.startedAt ?? "", outs.status, inputs) };
 }
 
 /**
@@ -364,14 +364,9 @@ async function promote(
         else await completeRotation(client, ref, true);
       }
       const promoted = { ...outs, status: "promoted" as const };
-      if (!usesAutopilot(inputs)) return promoted;
-      return withSchedule(inputs, {
-        ...promoted,
-        newClientSecretFingerprint: outs.newClientSecretFingerprint ?? "",
-        startedAt: outs.startedAt ?? now.toISOString(),
-        promotedAt: now.toISOString(),
-        promotionBlockedBy: "",
-      });
+      return usesAutopilot(inputs)
+        ? withSchedule(inputs, { ...promoted, promotedAt: now.toISOString() })
+        : promoted;
     }
   }
   if (isOverdue(outs, inputs, now.getTime())) {

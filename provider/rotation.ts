@@ -187,8 +187,8 @@ async function cancelOrphan(
   const after = await client.getClient(kind, clientId);
   warn(
     `Cancelled the orphaned rotation on ${clientId} (next secret ending ${nextLastFour}), as ` +
-      `${ORPHAN_AUTHORIZATION_KEY} authorizes, and starting a new one. The authorization matches no other ` +
-      `rotation; remove it with \`${revokeCommand(clientId)}\`.`,
+      `${ORPHAN_AUTHORIZATION_KEY} authorizes, and starting a new one. The authorization is spent; remove it ` +
+      `with \`${revokeCommand(clientId)}\`.`,
   );
   return after;
 }
