@@ -11,8 +11,10 @@ import {
 } from "../helpers/harness";
 import {
   withE2E,
+  type E2EFixture,
   type E2EStack,
   type RotationInfo,
+  type RotationSpec,
 } from "../helpers/pulumi-harness";
 import type { RunningEmulator } from "../../emulator";
 import { stringContaining } from "../helpers/matchers";
@@ -58,20 +60,26 @@ async function scheduledUp(
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A fixture stack whose program holds one rotation, `billing`, of `clientId` under `policy`. */
+async function billingStack(
+  newStack: E2EFixture["newStack"],
+  clientId: string,
+  policy: Omit<RotationSpec, "name" | "clientId">,
+): Promise<E2EStack> {
+  const stack = await newStack();
+  await stack.setRotations([{ name: "billing", clientId, ...policy }]);
+  return stack;
+}
+
 test.concurrent(
   "an unattended schedule starts, waits out the window, verifies, promotes, and rotates again",
   () =>
     withE2E(async ({ emulator, newStack }) => {
       const { m2m } = emulator.seeded!;
-      const stack = await newStack();
-      await stack.setRotations([
-        {
-          name: "billing",
-          clientId: m2m.clientId,
-          promoteAfter: "15s",
-          rotateEvery: "35s",
-        },
-      ]);
+      const stack = await billingStack(newStack, m2m.clientId, {
+        promoteAfter: "15s",
+        rotateEvery: "35s",
+      });
       const cycleStarted = Date.now();
       const runs = [await scheduledUp(stack, emulator)];
       const first = runs[0]!;
@@ -247,10 +255,9 @@ test.concurrent(
   () =>
     withE2E(async ({ emulator, newStack }) => {
       const { m2m } = emulator.seeded!;
-      const stack = await newStack();
-      await stack.setRotations([
-        { name: "billing", clientId: m2m.clientId, promoteAfter: "2s" },
-      ]);
+      const stack = await billingStack(newStack, m2m.clientId, {
+        promoteAfter: "2s",
+      });
       const started = await scheduledUp(stack, emulator);
       await adminCall(emulator, "PUT", `/v1/m2m/clients/${m2m.clientId}`, {
         status: "inactive",
@@ -289,17 +296,12 @@ test.concurrent(
   () =>
     withE2E(async ({ emulator, newStack }) => {
       const { m2m } = emulator.seeded!;
-      const stack = await newStack();
       // One consumer that never reports a fingerprint.
-      await stack.setRotations([
-        {
-          name: "billing",
-          clientId: m2m.clientId,
-          promoteAfter: "1s",
-          maxPendingAge: "30s",
-          consumerFingerprints: [""],
-        },
-      ]);
+      const stack = await billingStack(newStack, m2m.clientId, {
+        promoteAfter: "1s",
+        maxPendingAge: "30s",
+        consumerFingerprints: [""],
+      });
       const started = await scheduledUp(stack, emulator);
       const overdueAt = Date.parse(started.info.startedAt!) + 30_000;
       await pause(Date.parse(started.info.promoteDueAt!) - Date.now() + 100);

@@ -171,3 +171,75 @@ test("destroy killed after the cancel landed: the next destroy converges with on
   expect(emu.verifySecret(m2m.clientId, secret)).toBe("invalid");
   expect(emu.verifySecret(m2m.clientId, m2m.clientSecret!)).toBe("current");
 });
+
+test("up killed after a scheduled rotation's rotate/start landed: one printed command of ours, then the next up converges", async () => {
+  const emu = emulator();
+  const { m2m } = emu.seeded!;
+  const stack = await newStack();
+  await stack.setRotations([
+    {
+      name: "billing",
+      clientId: m2m.clientId,
+      promoteAfter: "0s",
+      rotateEvery: "4s",
+    },
+  ]);
+  await stack.up(); // starts the first rotation
+  await stack.up(); // its window is 0s: verified and promoted
+  const first = await stack.outputs();
+  const promoted = first.secrets["billing"]!;
+  expect(first.info["billing"]!.status).toBe("promoted");
+  const rotateDueAt = Date.parse(first.info["billing"]!.rotateDueAt!);
+  await new Promise((r) => setTimeout(r, rotateDueAt - Date.now() + 100));
+  emu.faults.inject({ route: ROUTES.rotateStart, answerDelayMs: HELD_MS });
+
+  // The scheduled up starts the next rotation in place (an update), and is killed once Stytch applied it.
+  await killAfterLanding(
+    stack,
+    ["up", "--yes", "--skip-preview"],
+    () => emu.getClient(m2m.clientId)?.next_client_secret_last_four != null,
+  );
+  const orphan = emu.getClient(m2m.clientId)!.next_client_secret_last_four!;
+
+  const { steps } = await recover(stack, ["up"]);
+  expect(steps).toEqual([
+    "pulumi up",
+    "pulumi cancel",
+    "pulumi up",
+    `pulumi config set --path 'stytch:cancelOrphanedRotation["${m2m.clientId}"]' ${orphan}`,
+    "pulumi up",
+  ]);
+  const { secrets, info } = await stack.outputs();
+  const next = secrets["billing"]!;
+  expect(info["billing"]!.status).toBe("pending");
+  expect(next.slice(-4)).not.toBe(orphan);
+  expect(emu.getClient(m2m.clientId)).toMatchObject({
+    next_client_secret_last_four: next.slice(-4),
+  });
+  // The promoted secret the consumers hold kept working throughout.
+  expect(emu.verifySecret(m2m.clientId, promoted)).toBe("current");
+  expect(emu.verifySecret(m2m.clientId, next)).toBe("next");
+  expectFreeOfSecrets(stack.persistedText() + stack.engineOutput.join("\n"), [
+    promoted,
+    next,
+    m2m.clientSecret,
+    emu.projectSecret,
+  ]);
+});
+
+test("a malformed stytch:cancelOrphanedRotation fails pulumi up naming the key, before any Stytch call", async () => {
+  const emu = emulator();
+  const { m2m } = emu.seeded!;
+  const stack = await newStack();
+  await stack.stack.setConfig("stytch:cancelOrphanedRotation", {
+    value: "a1b2",
+  });
+  await stack.setRotations([{ name: "billing", clientId: m2m.clientId }]);
+  emu.clearRequests();
+  const error = await stack.failing("up");
+  expect(error).toContain(
+    "stytch:cancelOrphanedRotation must map client ids to the last four characters",
+  );
+  expect(error).toContain("pulumi config rm stytch:cancelOrphanedRotation");
+  expect(emu.requests).toEqual([]);
+});

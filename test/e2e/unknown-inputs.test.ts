@@ -101,3 +101,58 @@ test("each input unknown at preview: preview shows the plan with no Stytch call,
     emu.projectSecret,
   ]);
 });
+
+test("autopilot inputs unknown at preview: preview makes no Stytch call, and up applies the policy they resolve to", async () => {
+  const emu = emulator();
+  const { m2m } = emu.seeded!;
+  const stack = await newStack();
+
+  // Commit 1: the window and the consumer's report come from resources created in the same update.
+  await stack.setRotations([
+    {
+      name: "billing",
+      clientId: m2m.clientId,
+      promoteAfter: unknown("1h"),
+      maxPendingAge: "2h",
+      consumerFingerprints: [unknown("")],
+    },
+  ]);
+  emu.clearRequests();
+  expect((await stack.preview()).changeSummary).toMatchObject({ create: 4 });
+  expect(emu.requests).toEqual([]);
+  await stack.up();
+  const started = (await stack.outputs()).info["billing"]!;
+  expect(started.status).toBe("pending");
+  expect(
+    Date.parse(started.promoteDueAt!) - Date.parse(started.startedAt!),
+  ).toBe(3_600_000);
+
+  // Commit 2: a window that has passed and the consumer's new report, both unknown until their resources
+  // are replaced: the plan is an update with no call, and the up promotes through the gates.
+  await stack.setRotations([
+    {
+      name: "billing",
+      clientId: m2m.clientId,
+      promoteAfter: unknown("0s"),
+      maxPendingAge: "2h",
+      consumerFingerprints: [unknown(started.fingerprint)],
+    },
+  ]);
+  emu.clearRequests();
+  expect((await stack.preview()).changeSummary).toMatchObject({
+    update: 1,
+    replace: 2,
+  });
+  expect(emu.requests).toEqual([]);
+  await stack.up();
+  expect(stytchCalls(emu)).toEqual([
+    "GET client",
+    "POST oauth2/token",
+    "POST rotate",
+  ]);
+  expect((await stack.outputs()).info["billing"]).toMatchObject({
+    status: "promoted",
+    promotionBlockedBy: "",
+  });
+  expect(emu.verifySecret(m2m.clientId, m2m.clientSecret!)).toBe("invalid");
+});
