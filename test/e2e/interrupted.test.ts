@@ -5,7 +5,7 @@
  * call would: re-run the command; when it fails, run the one command its output names; repeat. Each test
  * counts those steps; of them, at most one is a command of ours.
  */
-import { ROUTE_TEMPLATES } from "../../emulator";
+import { ROUTE_TEMPLATES, type RunningEmulator } from "../../emulator";
 import { expectFreeOfSecrets } from "../helpers/harness";
 import { killProcessTree } from "../helpers/process-tree";
 import { useE2E, type CliRun, type E2EStack } from "../helpers/pulumi-harness";
@@ -78,29 +78,52 @@ async function recover(
   );
 }
 
-test("up killed after rotate/start landed: one printed command of ours, then the next up converges", async () => {
-  const emu = emulator();
-  const { m2m } = emu.seeded!;
-  const stack = await newStack();
-  await stack.setRotations([{ name: "billing", clientId: m2m.clientId }]);
+/**
+ * Kills the stack's next `pulumi up` once its rotate/start has landed at Stytch (its answer held back);
+ * returns the last four of that orphaned rotation's next secret.
+ */
+async function killStart(
+  emu: RunningEmulator,
+  stack: E2EStack,
+  clientId: string,
+): Promise<string> {
   emu.faults.inject({ route: ROUTES.rotateStart, answerDelayMs: HELD_MS });
-
   await killAfterLanding(
     stack,
     ["up", "--yes", "--skip-preview"],
-    () => emu.getClient(m2m.clientId)?.next_client_secret_last_four != null,
+    () => emu.getClient(clientId)?.next_client_secret_last_four != null,
   );
-  const orphan = emu.getClient(m2m.clientId)!.next_client_secret_last_four!;
-  expect(stack.rotationResources()).toEqual([]);
+  return emu.getClient(clientId)!.next_client_secret_last_four!;
+}
 
+/**
+ * Recovers from {@link killStart} by following what is printed, and expects exactly the engine's unlock,
+ * our one command naming the orphaned rotation, and the `up` that converges. Returns that last run.
+ */
+async function expectOrphanRecovery(
+  stack: E2EStack,
+  clientId: string,
+  orphan: string,
+): Promise<CliRun> {
   const { steps, last } = await recover(stack, ["up"]);
   expect(steps).toEqual([
     "pulumi up",
     "pulumi cancel", // the engine's: the killed run left the file backend's lock
     "pulumi up",
-    `pulumi config set --path 'stytch:cancelOrphanedRotation["${m2m.clientId}"]' ${orphan}`, // ours
+    `pulumi config set --path 'stytch:cancelOrphanedRotation["${clientId}"]' ${orphan}`, // ours
     "pulumi up",
   ]);
+  return last;
+}
+
+test("up killed after rotate/start landed: one printed command of ours, then the next up converges", async () => {
+  const emu = emulator();
+  const { m2m } = emu.seeded!;
+  const stack = await newStack();
+  await stack.setRotations([{ name: "billing", clientId: m2m.clientId }]);
+  const orphan = await killStart(emu, stack, m2m.clientId);
+  expect(stack.rotationResources()).toEqual([]);
+  const last = await expectOrphanRecovery(stack, m2m.clientId, orphan);
   expect(last.output).toContain("Cancelled the orphaned rotation");
 
   // One pending rotation, and its secret is the stack's output; the orphan is gone, the old secret works.
@@ -191,24 +214,9 @@ test("up killed after a scheduled rotation's rotate/start landed: one printed co
   expect(first.info["billing"]!.status).toBe("promoted");
   const rotateDueAt = Date.parse(first.info["billing"]!.rotateDueAt!);
   await new Promise((r) => setTimeout(r, rotateDueAt - Date.now() + 100));
-  emu.faults.inject({ route: ROUTES.rotateStart, answerDelayMs: HELD_MS });
-
   // The scheduled up starts the next rotation in place (an update), and is killed once Stytch applied it.
-  await killAfterLanding(
-    stack,
-    ["up", "--yes", "--skip-preview"],
-    () => emu.getClient(m2m.clientId)?.next_client_secret_last_four != null,
-  );
-  const orphan = emu.getClient(m2m.clientId)!.next_client_secret_last_four!;
-
-  const { steps } = await recover(stack, ["up"]);
-  expect(steps).toEqual([
-    "pulumi up",
-    "pulumi cancel",
-    "pulumi up",
-    `pulumi config set --path 'stytch:cancelOrphanedRotation["${m2m.clientId}"]' ${orphan}`,
-    "pulumi up",
-  ]);
+  const orphan = await killStart(emu, stack, m2m.clientId);
+  await expectOrphanRecovery(stack, m2m.clientId, orphan);
   const { secrets, info } = await stack.outputs();
   const next = secrets["billing"]!;
   expect(info["billing"]!.status).toBe("pending");
