@@ -8,8 +8,8 @@
 
 /**
  * One fault to inject. The match fields (`method`, `route`, `clientId`) narrow which requests it affects;
- * the action fields say what happens to them. At most one of `status`, `reset` and `dropResponse` may be
- * set; `delayMs` combines with any of them.
+ * the action fields say what happens to them. At most one of `status`, `reset`, `dropResponse`,
+ * `answerDelayMs`, `redirectTo` and `omitFields` may be set; `delayMs` combines with any of them.
  */
 export interface FaultRule {
   /** HTTP method to match, e.g. `"POST"` (case-insensitive). Default: any. */
@@ -50,6 +50,17 @@ export interface FaultRule {
    * still in flight, e.g. for a test that kills the caller at that moment. `close()` drops the answer.
    */
   answerDelayMs?: number;
+  /**
+   * Answer `307 Temporary Redirect` with this `Location` WITHOUT applying the request: a proxy or a wrong
+   * base URL that sends the caller elsewhere. A client that follows it would repeat the request, with its
+   * credentials, at that address.
+   */
+  redirectTo?: string;
+  /**
+   * Apply the request, then answer without these fields (at any depth of the JSON body): an answer that
+   * API drift or a proxy that rewrites bodies left unusable, e.g. `["next_client_secret"]` on rotate/start.
+   */
+  omitFields?: string[];
 }
 
 /** Injects and clears fault rules on a running emulator. */
@@ -87,6 +98,8 @@ const RULE_KEYS: ReadonlySet<string> = new Set([
   "reset",
   "dropResponse",
   "answerDelayMs",
+  "redirectTo",
+  "omitFields",
 ]);
 
 /** The emulator's ordered list of fault rules. */
@@ -158,6 +171,7 @@ export function validateFaultRule(
     "clientId",
     "errorType",
     "retryAfter",
+    "redirectTo",
   ]) {
     if (rule[key] !== undefined && typeof rule[key] !== "string") {
       throw new TypeError(`Fault rule field "${key}" must be a string.`);
@@ -172,6 +186,25 @@ export function validateFaultRule(
     if (rule[key] !== undefined && typeof rule[key] !== "number") {
       throw new TypeError(`Fault rule field "${key}" must be a number.`);
     }
+  }
+  const omitFields = rule["omitFields"];
+  if (
+    omitFields !== undefined &&
+    !(
+      Array.isArray(omitFields) &&
+      omitFields.length > 0 &&
+      omitFields.every((field) => typeof field === "string" && field !== "")
+    )
+  ) {
+    throw new TypeError(
+      'Fault rule field "omitFields" must be a non-empty list of field names.',
+    );
+  }
+  const redirectTo = rule["redirectTo"];
+  if (typeof redirectTo === "string" && !URL.canParse(redirectTo)) {
+    throw new RangeError(
+      "Fault rule redirectTo must be an absolute URL, e.g. http://127.0.0.1:9/elsewhere.",
+    );
   }
   const { times, delayMs, status, route } = rule as FaultRule;
   if (
@@ -220,15 +253,17 @@ export function validateFaultRule(
     rule["reset"] === true,
     rule["dropResponse"] === true,
     rule["answerDelayMs"] !== undefined,
+    redirectTo !== undefined,
+    omitFields !== undefined,
   ];
   if (actions.filter(Boolean).length > 1) {
     throw new TypeError(
-      "A fault rule may set only one of status, reset, dropResponse and answerDelayMs.",
+      "A fault rule may set only one of status, reset, dropResponse, answerDelayMs, redirectTo and omitFields.",
     );
   }
   if (!actions.some(Boolean) && delayMs === undefined) {
     throw new TypeError(
-      "A fault rule must do something: set delayMs, status, reset, dropResponse or answerDelayMs.",
+      "A fault rule must do something: set delayMs, status, reset, dropResponse, answerDelayMs, redirectTo or omitFields.",
     );
   }
   if (

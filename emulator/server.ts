@@ -349,7 +349,26 @@ async function handle(
     return;
   }
 
-  const answer = await apply(match, req, body, services);
+  if (fault?.redirectTo !== undefined) {
+    served(307);
+    send(res, {
+      status: 307,
+      headers: { location: fault.redirectTo },
+      body: {
+        status_code: 307,
+        request_id: newRequestId(),
+        error_type: "temporary_redirect",
+        error_message: "Redirected by an emulator fault rule.",
+      },
+    });
+    return;
+  }
+
+  const applied = await apply(match, req, body, services);
+  const answer =
+    fault?.omitFields === undefined
+      ? applied
+      : { ...applied, body: withoutFields(applied.body, fault.omitFields) };
   if (fault?.dropResponse) {
     served("dropped");
     req.socket.destroy();
@@ -366,6 +385,20 @@ async function handle(
   // Recorded before the answer is written, so a client that awaited its response always finds it.
   served(answer.status);
   send(res, answer);
+}
+
+/** A copy of a JSON body without the named fields, at any depth (the `omitFields` fault). */
+function withoutFields(body: object, fields: readonly string[]): object {
+  const strip = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(strip);
+    if (typeof value !== "object" || value === null) return value;
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([key]) => !fields.includes(key))
+        .map(([key, item]) => [key, strip(item)]),
+    );
+  };
+  return strip(body) as object;
 }
 
 /** Authenticates and runs the matched handler; turns every outcome into a JSON answer. */

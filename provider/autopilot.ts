@@ -11,15 +11,18 @@
  *   every `consumerFingerprints` entry must equal the new secret's fingerprint, and with
  *   `verifyBeforePromote` the new secret must authenticate at Stytch. A blocked promotion waits (and is
  *   tried again on every `up`), and a manual request stays pending until it is carried out.
- * - **rotate** (start a fresh rotation on the same client) when the rotation is promoted and `rotateEvery`
- *   has passed since `startedAt`. Never while the rotation is still pending: consumers may already use its
- *   secret, so it is not cancelled; it is overdue instead.
- * - **overdue** when the rotation has been pending for `maxPendingAge`: the `up` fails.
+ * - **rotate** (start a fresh rotation on the same client) when the rotation is promoted, `rotateEvery` has
+ *   passed since `startedAt`, and `promoteAfter` has passed since `promotedAt`: consumers that have just
+ *   switched (a promotion held back past the period) get a full overlap window before the next secret
+ *   churns them again. Never while the rotation is still pending: consumers may already use its secret, so
+ *   it is not cancelled; it is overdue instead.
+ * - **overdue** when the rotation has been pending for `maxPendingAge` (by default `rotateEvery`, so that a
+ *   consumer that never reports cannot stall a schedule with only warnings): the `up` fails.
  *
  * A program that sets none of the autopilot inputs gets none of this: no outputs, no verification.
  */
 import { isUnknown } from "./engine-values";
-import { isFingerprint } from "./fingerprint";
+import { isFingerprint, isRetiredFingerprint } from "./fingerprint";
 
 /** The optional inputs that turn rotation into a policy. */
 export interface AutopilotInputs {
@@ -31,7 +34,7 @@ export interface AutopilotInputs {
   verifyBeforePromote?: boolean;
   /** What each consumer reports it uses (`secretFingerprint`); promotion waits until all match. */
   consumerFingerprints?: string[];
-  /** Duration: a rotation pending this long fails the `up`. */
+  /** Duration: a rotation pending this long fails the `up`. Default: `rotateEvery`, when that is set. */
   maxPendingAge?: string;
 }
 
@@ -52,7 +55,7 @@ export interface AutopilotOutputs {
   promotedAt: string;
   /** When `promoteAfter` makes it due for promotion, while it is pending. */
   promoteDueAt: string;
-  /** When `rotateEvery` makes a fresh rotation due. */
+  /** When `rotateEvery` makes a fresh rotation due (never sooner than `promoteAfter` after `promotedAt`). */
   rotateDueAt: string;
   /** Why a due or requested promotion did not happen on the last `up`. */
   promotionBlockedBy: string;
@@ -185,19 +188,27 @@ export function autopilotProblems(
 function consumerFingerprintsProblem(value: unknown): string | undefined {
   if (value === undefined || isUnknown(value)) return undefined;
   if (!Array.isArray(value)) {
-    return `consumerFingerprints must be a list of fingerprints ("sfp1:…", from secretFingerprint() in each consumer's program); got a ${value === null ? "null" : typeof value}.`;
+    return `consumerFingerprints must be a list of fingerprints ("sfp2:…", from secretFingerprint(secret, clientId) in each consumer's program); got a ${value === null ? "null" : typeof value}.`;
   }
   if (value.length > MAX_CONSUMERS) {
     return `consumerFingerprints lists ${value.length} consumers; at most ${MAX_CONSUMERS}.`;
+  }
+  const retired = value.findIndex(isRetiredFingerprint);
+  if (retired >= 0) {
+    return (
+      `consumerFingerprints[${retired}] is a version-1 fingerprint ("sfp1:…", one salt for every client), ` +
+      "which is no longer accepted: upgrade the consumer's program to this version of the package and " +
+      "export secretFingerprint(secret, clientId), salted with the rotated client's id."
+    );
   }
   const bad = value.findIndex(
     (item) => !isUnknown(item) && item !== "" && !isFingerprint(item),
   );
   if (bad >= 0) {
     return (
-      `consumerFingerprints[${bad}] is not a fingerprint: it must be a string "sfp1:…" that ` +
-      "secretFingerprint() computes in the consumer's program (or empty while the consumer has none). " +
-      "Pass what the consumer exports, never the secret itself."
+      `consumerFingerprints[${bad}] is not a fingerprint: it must be a string "sfp2:…" that ` +
+      "secretFingerprint(secret, clientId) computes in the consumer's program (or empty while the consumer " +
+      "has none). Pass what the consumer exports, never the secret itself."
     );
   }
   return undefined;
@@ -214,21 +225,31 @@ export function nextTransition(
     if (requested || passed(state.startedAt, inputs.promoteAfter, now)) {
       return { kind: "promote", requested };
     }
-    if (passed(state.startedAt, inputs.maxPendingAge, now)) {
-      return { kind: "overdue" };
-    }
+    if (isOverdue(state, inputs, now)) return { kind: "overdue" };
     return { kind: "none" };
   }
+  const rotateDue = rotateDueAt(state, inputs);
   if (
     state.status === "promoted" &&
-    passed(state.startedAt, inputs.rotateEvery, now)
+    rotateDue !== "" &&
+    now >= Date.parse(rotateDue)
   ) {
     return { kind: "rotate" };
   }
   return { kind: "none" };
 }
 
-/** True when the rotation has been pending for `maxPendingAge`. */
+/**
+ * How long a rotation may stay pending before every `up` fails: `maxPendingAge`, or, on a schedule without
+ * one, `rotateEvery` (the rotation is then as old as the next one should be).
+ */
+export function effectiveMaxPendingAge(
+  inputs: AutopilotInputs,
+): string | undefined {
+  return inputs.maxPendingAge ?? inputs.rotateEvery;
+}
+
+/** True when the rotation has been pending for {@link effectiveMaxPendingAge}. */
 export function isOverdue(
   state: RotationState,
   inputs: AutopilotInputs,
@@ -236,7 +257,7 @@ export function isOverdue(
 ): boolean {
   return (
     state.status === "pending" &&
-    passed(state.startedAt, inputs.maxPendingAge, now)
+    passed(state.startedAt, effectiveMaxPendingAge(inputs), now)
   );
 }
 
@@ -266,17 +287,30 @@ export function consumerBlocker(
   );
 }
 
-/** The schedule outputs of a rotation that started at `startedAt`, with `status`. */
+/** The schedule outputs of a rotation in `state` (its `startedAt`, `promotedAt` and status). */
 export function scheduleOf(
-  startedAt: string,
-  status: string,
+  state: RotationState,
   inputs: AutopilotInputs,
 ): Pick<AutopilotOutputs, "promoteDueAt" | "rotateDueAt"> {
   return {
     promoteDueAt:
-      status === "pending" ? after(startedAt, inputs.promoteAfter) : "",
-    rotateDueAt: after(startedAt, inputs.rotateEvery),
+      state.status === "pending"
+        ? after(state.startedAt, inputs.promoteAfter)
+        : "",
+    rotateDueAt: rotateDueAt(state, inputs),
   };
+}
+
+/**
+ * When `rotateEvery` makes the next rotation due: a period after `startedAt`, but never sooner than
+ * `promoteAfter` after `promotedAt`, so that consumers that switched late keep their new secret for a full
+ * overlap window. `""` without `rotateEvery`.
+ */
+function rotateDueAt(state: RotationState, inputs: AutopilotInputs): string {
+  const byPeriod = after(state.startedAt, inputs.rotateEvery);
+  if (byPeriod === "") return "";
+  const bySettling = after(state.promotedAt, inputs.promoteAfter);
+  return bySettling !== "" && bySettling > byPeriod ? bySettling : byPeriod;
 }
 
 /** `startedAt` plus `duration`, as ISO 8601 UTC; `""` when either is missing or unknown. */

@@ -4,6 +4,7 @@
  * would write the project secret into the state (pulumi/pulumi#8265).
  */
 import { ConfigurationError } from "./errors";
+import { isStytchShapedProjectId, shownSetting } from "./printable";
 
 /** Where each setting comes from: stack config key first, then environment variable. */
 export const CREDENTIAL_SOURCES = {
@@ -13,6 +14,10 @@ export const CREDENTIAL_SOURCES = {
   requestTimeoutMs: {
     configKey: "stytch:requestTimeoutMs",
     envVar: "STYTCH_REQUEST_TIMEOUT_MS",
+  },
+  allowedApiHost: {
+    configKey: "stytch:allowedApiHost",
+    envVar: "STYTCH_ALLOWED_API_HOST",
   },
 } as const;
 
@@ -76,23 +81,29 @@ export function resolveConnection(
   if (!projectId || !secret)
     throw new ConfigurationError(capitalize(missing.join("; ")) + ".");
 
-  const explicitBaseUrl = pick("baseUrl");
-  let baseUrl: string;
-  if (explicitBaseUrl) {
-    baseUrl = validateBaseUrl(
-      explicitBaseUrl,
-      howToSet("baseUrl", "https://test.stytch.com"),
-    );
-  } else if (projectId.startsWith("project-live-")) {
-    baseUrl = LIVE_BASE_URL;
-  } else if (projectId.startsWith("project-test-")) {
-    baseUrl = TEST_BASE_URL;
-  } else {
+  // Never printed unless it has a project id's shape: a project secret set as the project id (the two
+  // swapped) would otherwise appear in this very message.
+  if (!isStytchShapedProjectId(projectId)) {
+    const swapped = isStytchShapedProjectId(secret)
+      ? " The project secret setting holds a project id: were the two swapped?"
+      : "";
     throw new ConfigurationError(
-      `The Stytch project id "${projectId}" starts with neither project-test- nor project-live-, so the API ` +
-        `base URL cannot be chosen: check the project id, or ${howToSet("baseUrl", "https://test.stytch.com")}.`,
+      `The Stytch project id (${shownSetting(projectId, isStytchShapedProjectId)}) does not start with ` +
+        `project-test- or project-live-, so it is not a Stytch project id.${swapped} Check both settings: ` +
+        `${howToSet("projectId", "project-test-…")}, and ${howToSet("secret", "<secret>", true)}.`,
     );
   }
+
+  const explicitBaseUrl = pick("baseUrl");
+  const baseUrl = explicitBaseUrl
+    ? validateBaseUrl(
+        explicitBaseUrl,
+        pick("allowedApiHost"),
+        howToSet("baseUrl", "https://test.stytch.com"),
+      )
+    : projectId.startsWith("project-live-")
+      ? LIVE_BASE_URL
+      : TEST_BASE_URL;
 
   const timeoutText = pick("requestTimeoutMs");
   let requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS;
@@ -100,8 +111,8 @@ export function resolveConnection(
     requestTimeoutMs = Number(timeoutText);
     if (!Number.isInteger(requestTimeoutMs) || requestTimeoutMs <= 0) {
       throw new ConfigurationError(
-        `The Stytch request timeout "${timeoutText}" is not a positive whole number of milliseconds: ` +
-          `${howToSet("requestTimeoutMs", "20000")}.`,
+        `The Stytch request timeout (${shownSetting(timeoutText, (v) => /^[\w.+-]{1,12}$/.test(v))}) is not ` +
+          `a positive whole number of milliseconds: ${howToSet("requestTimeoutMs", "20000")}.`,
       );
     }
   }
@@ -109,16 +120,34 @@ export function resolveConnection(
 }
 
 /**
- * Accepts `https://` anywhere and plain `http://` only on loopback (the emulator): the project secret
- * travels in every request's Authorization header.
+ * Stytch's own API hosts, which may receive the project's credentials without further settings: the live
+ * and test API, and every project's default domain (`*.customers.stytch.dev`).
  */
-function validateBaseUrl(raw: string, howToFix: string): string {
+function isStytchApiHost(hostname: string): boolean {
+  return (
+    hostname === "api.stytch.com" ||
+    hostname === "test.stytch.com" ||
+    hostname.endsWith(".customers.stytch.dev")
+  );
+}
+
+/**
+ * Accepts `https://` on Stytch's own API hosts, on the one host `allowedHost` names (a Stytch custom
+ * domain, or an egress proxy that forwards to Stytch), and plain `http://` only on loopback (the
+ * emulator): every request carries the project secret, or a client secret, to this address. The value
+ * itself is printed only as its origin, and only once it has parsed as a URL without credentials.
+ */
+function validateBaseUrl(
+  raw: string,
+  allowedHost: string | undefined,
+  howToFix: string,
+): string {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
     throw new ConfigurationError(
-      `The Stytch base URL "${raw}" is not a valid URL: ${howToFix}.`,
+      `The Stytch base URL (${shownSetting(raw, () => false)}) is not a valid URL: ${howToFix}.`,
     );
   }
   if (url.username || url.password) {
@@ -126,15 +155,28 @@ function validateBaseUrl(raw: string, howToFix: string): string {
       `The Stytch base URL must not contain credentials; set the project id and secret separately and ${howToFix}.`,
     );
   }
-  if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new ConfigurationError(
+      `The Stytch base URL must start with https://: ${howToFix}.`,
+    );
+  }
+  const hostname = url.hostname.toLowerCase();
+  if (isLoopbackHost(hostname)) return url.origin;
+  if (url.protocol === "http:") {
     throw new ConfigurationError(
       `The Stytch base URL "${url.origin}" uses plain http:// on a non-loopback host, which would send the ` +
         `project secret unencrypted; use https://, or http:// only for 127.0.0.1, localhost or [::1]: ${howToFix}.`,
     );
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
+  const allowed = allowedHost?.toLowerCase();
+  if (!isStytchApiHost(hostname) && hostname !== allowed) {
+    const { configKey, envVar } = CREDENTIAL_SOURCES.allowedApiHost;
     throw new ConfigurationError(
-      `The Stytch base URL "${raw}" must start with https://: ${howToFix}.`,
+      `The Stytch base URL "${url.origin}" is not a Stytch API host (api.stytch.com, test.stytch.com or ` +
+        "<project domain>.customers.stytch.dev), and every request sends the project secret to it. If it " +
+        "is your Stytch custom domain, or a proxy of yours that forwards to Stytch, allow exactly that host " +
+        `with \`pulumi config set ${configKey} ${hostname}\` (or the ${envVar} environment variable); ` +
+        `otherwise ${howToFix}.`,
     );
   }
   // stytch-node builds request URLs with new URL(path, base), which drops any path prefix; so do we.

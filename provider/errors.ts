@@ -55,13 +55,20 @@ export class StytchApiError extends ClientSecretRotationError {
   }
 }
 
-/** Why a request got no usable answer. */
-export type StytchRequestErrorCode = "timeout" | "network" | "invalid_response";
+/**
+ * Why a request got no usable answer: no answer in time, no connection, an answer without what the
+ * provider reads, or a redirect (never followed).
+ */
+export type StytchRequestErrorCode =
+  "timeout" | "network" | "invalid_response" | "redirect";
 
-/** Stytch could not be reached, did not answer in time, or answered with something that is not Stytch JSON. */
+/**
+ * Stytch could not be reached, did not answer in time, answered with something the provider cannot use, or
+ * answered with a redirect.
+ */
 export class StytchRequestError extends ClientSecretRotationError {
   override name = "StytchRequestError" as const;
-  /** `timeout`, `network` or `invalid_response`. */
+  /** `timeout`, `network`, `invalid_response` or `redirect`. */
   readonly code: StytchRequestErrorCode;
   /** HTTP method of the failed call. */
   readonly method: string;

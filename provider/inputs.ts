@@ -9,15 +9,23 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { AUTOPILOT_INPUTS, autopilotProblems } from "./autopilot";
 import { UNKNOWN, isUnknown, withoutUnknowns } from "./engine-values";
+import {
+  describeKind,
+  isStytchShapedClientId,
+  secretLookingIdProblem,
+  shownClientId,
+} from "./printable";
+import {
+  EMERGENCY_INPUT,
+  emergencyInputProblem,
+  newResourcePromotionProblem,
+} from "./revocation";
 import type { ClientSecretRotationInputs, RawInputs } from "./types";
-import { CLIENT_KINDS, type ClientKind } from "./stytch-types";
-
-const CLIENT_ID_PREFIXES: ReadonlyArray<readonly [string, ClientKind]> = [
-  ["m2m-client-", "m2m"],
-  ["connected-app-", "connected_app"],
-  // Connected Apps were formerly "IDP clients" (STYTCH_API.md §2.9).
-  ["idp-client-", "connected_app"],
-];
+import {
+  CLIENT_ID_PREFIXES,
+  CLIENT_KINDS,
+  type ClientKind,
+} from "./stytch-types";
 
 /** Stytch ids are far shorter; this bounds what a message or the state ever carries. */
 const MAX_CLIENT_ID_LENGTH = 200;
@@ -64,7 +72,10 @@ export function checkInputs(
 
   const clientId = news.clientId;
   const idProblem = isUnknown(clientId) ? undefined : clientIdProblem(clientId);
-  if (idProblem) fail("clientId", idProblem);
+  // The engine prints the program's value beside a failed property ("property clientId value {…} has a
+  // problem"), and a wrong client id may be a secret pasted in the wrong place: the problem is reported as
+  // the resource's, which the engine prints without a value. The reason starts with the field's name.
+  if (idProblem) failures.push({ property: "", reason: idProblem });
 
   const clientKind = resolveClientKind(news.clientKind, clientId, idProblem);
   if (clientKind.problem) fail("clientKind", clientKind.problem);
@@ -81,18 +92,19 @@ export function checkInputs(
     : triggersProblemOf(triggers);
   if (triggersProblem) fail("triggers", triggersProblem);
 
-  // Autopilot inputs are kept only when given (null counts as not given), so that a program without
-  // them stores exactly the inputs it did before they existed.
-  const autopilot: Record<string, unknown> = {};
-  for (const name of AUTOPILOT_INPUTS) {
+  // Optional inputs are kept only when given (null counts as not given), so that a program without them
+  // stores exactly the inputs it did before they existed.
+  const optional: Record<string, unknown> = {};
+  for (const name of [...AUTOPILOT_INPUTS, EMERGENCY_INPUT] as const) {
     const value = news[name];
-    if (value !== undefined && value !== null) autopilot[name] = value;
+    if (value !== undefined && value !== null) optional[name] = value;
   }
-  for (const { property, reason } of autopilotProblems(autopilot)) {
-    // The engine prints the program's value of a failed property beside our reason ("property X value
-    // {…} has a problem"). Where a fingerprint belongs, a wrong value may be the secret itself, so that
-    // problem is the resource's ("resource 'name' has a problem: consumerFingerprints[0] is …"), which
-    // the engine prints without any value.
+  const emergency = optional[EMERGENCY_INPUT];
+  const emergencyProblem = emergencyInputProblem(emergency);
+  if (emergencyProblem) fail(EMERGENCY_INPUT, emergencyProblem);
+  for (const { property, reason } of autopilotProblems(optional)) {
+    // Where a fingerprint belongs, a wrong value may be the secret itself: as for clientId, the problem is
+    // the resource's, which the engine prints without any value.
     if (property === "consumerFingerprints") {
       failures.push({ property: "", reason: withoutUnknowns(reason) });
     } else {
@@ -100,20 +112,23 @@ export function checkInputs(
     }
   }
 
-  if (isExisting(olds) && failures.length === 0) {
-    const changes = replacingChanges(olds, {
-      clientId,
-      clientKind: clientKind.value,
-      triggers,
-    });
-    const scheduled =
-      autopilot["rotateEvery"] !== undefined || olds.rotateEvery !== undefined;
-    const problem = promotionProblem(olds, promoted, changes, scheduled);
-    if (problem) fail("promoted", problem);
+  if (failures.length === 0) {
+    if (isExisting(olds)) {
+      const changes = replacingChanges(olds, {
+        clientId,
+        clientKind: clientKind.value,
+        triggers,
+      });
+      const problem = replacementPromotionProblem(promoted, changes);
+      if (problem) fail("promoted", problem);
+    } else {
+      const problem = newResourcePromotionProblem(promoted, emergency);
+      if (problem) fail("promoted", problem);
+    }
   }
 
   // Only what the engine can carry: a key is left out rather than set to undefined.
-  const inputs: Record<string, unknown> = { promoted, triggers, ...autopilot };
+  const inputs: Record<string, unknown> = { promoted, triggers, ...optional };
   if (clientId !== undefined) inputs["clientId"] = clientId;
   if (clientKind.value !== undefined) inputs["clientKind"] = clientKind.value;
   const result = {
@@ -235,40 +250,31 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** The rules for `promoted` on an existing resource, or undefined when they hold (or need unknown values). */
-function promotionProblem(
-  olds: Partial<ClientSecretRotationInputs>,
+/**
+ * Why `promoted` cannot stay true through a change that replaces the resource, or undefined (also when the
+ * change is unknown until apply).
+ */
+function replacementPromotionProblem(
   promoted: unknown,
   changes: ReplacingChanges,
-  scheduled: boolean,
 ): string | undefined {
-  // A replacement is a create, and a create with promoted: true completes at once. Carried over from the
-  // old resource (a triggers bump that forgot to reset promoted, a clientId move), that would revoke the
-  // secret every consumer uses before any of them has the new one: an outage nobody asked for. One known
-  // change is enough to decide it, whatever else is unknown.
-  if (promoted === true && changes.known.length > 0) {
-    return (
-      `changing ${changes.known.join(" and ")} starts a new rotation, and promoted: true would complete it ` +
-      "in the same `pulumi up`, revoking the secret in use before any consumer has the new one. Set " +
-      "promoted: false in the same commit and promote in a later one. For a deliberate one-step emergency " +
-      "rotation, add it as a new resource (a new name) with promoted: true."
-    );
-  }
-  // Un-promoting in place is impossible at Stytch; the way forward is a new rotation, i.e. a replacement.
-  // With rotateEvery the resource holds one rotation after another, and promoted: true only asks for the
-  // current one to be promoted early: taking the request back is harmless.
-  const inPlace = changes.known.length === 0 && changes.may.length === 0;
-  if (olds.promoted === true && promoted === false && inPlace && !scheduled) {
-    return (
-      "promoted cannot go from true back to false: that rotation is complete and its secret is the client " +
-      'secret now. To start a new rotation, change triggers (e.g. { quarter: "2027-Q1" }) with promoted: ' +
-      "false, or keep promoted: true."
-    );
-  }
-  return undefined;
+  // A replacement is a create, and a create with promoted: true would complete at once. Carried over from
+  // the old resource (a triggers bump that forgot to reset promoted, a clientId move), that would revoke
+  // the secret every consumer uses before any of them has the new one: an outage nobody asked for. One
+  // known change is enough to decide it, whatever else is unknown.
+  if (promoted !== true || changes.known.length === 0) return undefined;
+  return (
+    `changing ${changes.known.join(" and ")} starts a new rotation, and promoted: true would complete it ` +
+    "in the same `pulumi up`, revoking the secret in use before any consumer has the new one. Set " +
+    "promoted: false in the same commit and promote in a later one. A replacement never completes at once; " +
+    `for a deliberate emergency rotation, add a new resource (a new name) with promoted: true and ${EMERGENCY_INPUT}.`
+  );
 }
 
-/** Why a value cannot be a Stytch client id (a single URL path segment), or undefined if it can. */
+/**
+ * Why a value cannot be a Stytch client id (a single URL path segment), or undefined if it can. Never
+ * quotes the value: it may be a secret pasted in the wrong place.
+ */
 function clientIdProblem(value: unknown): string | undefined {
   const example = '"m2m-client-test-…" or "connected-app-test-…"';
   if (value === undefined || value === null) {
@@ -278,28 +284,37 @@ function clientIdProblem(value: unknown): string | undefined {
     );
   }
   if (typeof value !== "string") {
-    return `clientId must be a string, the id of a Stytch M2M client or Connected App (e.g. ${example}); got ${describeValue(value)}.`;
+    return `clientId must be a string, the id of a Stytch M2M client or Connected App (e.g. ${example}); got ${describeKind(value)}.`;
   }
   const copyIt = "copy the id exactly from the Stytch dashboard or API.";
   if (value.trim() === "") {
     return `clientId is empty${value === "" ? "" : " (only whitespace)"}: set it to the id of the Stytch M2M client or Connected App whose secret to rotate, e.g. ${example}.`;
   }
+  const which = `clientId (${value.length} characters)`;
   if (value !== value.trim()) {
-    return `clientId ${describeValue(value)} has leading or trailing whitespace; ${copyIt}`;
+    return `${which} has leading or trailing whitespace; ${copyIt}`;
   }
   if (value.length > MAX_CLIENT_ID_LENGTH) {
-    return `clientId ${describeValue(value)} is longer than ${MAX_CLIENT_ID_LENGTH} characters, so it cannot be a Stytch client id; ${copyIt}`;
+    return `${which} is longer than ${MAX_CLIENT_ID_LENGTH} characters, so it cannot be a Stytch client id; ${copyIt}`;
   }
-  const bad = [...value].find((c) => !ID_CHARACTERS.test(c));
-  if (bad !== undefined) {
-    const codePoint = `U+${bad.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+  const characters = [...value];
+  const bad = characters.findIndex((c) => !ID_CHARACTERS.test(c));
+  if (bad >= 0) {
+    const codePoint = `U+${characters[bad]!.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
     return (
-      `clientId ${describeValue(value)} contains ${describeValue(bad)} (${codePoint}), so it cannot be a ` +
-      `Stytch client id (those hold only letters, digits, "-", "_", "." and "~"); ${copyIt}`
+      `${which} contains the character ${codePoint} at position ${bad + 1}, so it cannot be a Stytch client ` +
+      `id (those hold only letters, digits, "-", "_", "." and "~"); ${copyIt}`
     );
   }
   if (!/^[A-Za-z0-9]/.test(value)) {
-    return `clientId ${describeValue(value)} does not start with a letter or digit, so it cannot be a Stytch client id; ${copyIt}`;
+    return `${which} does not start with a letter or digit, so it cannot be a Stytch client id; ${copyIt}`;
+  }
+  const looksSecret = secretLookingIdProblem(value);
+  if (looksSecret) {
+    return (
+      `${which} looks like a secret, not a client id: ${looksSecret}. A client id starts with m2m-client- or ` +
+      `connected-app-; ${copyIt} If a secret was pasted here, treat it as exposed and rotate it.`
+    );
   }
   return undefined;
 }
@@ -321,8 +336,9 @@ function resolveClientKind(
     return {
       value: undefined,
       problem:
-        `cannot tell from clientId ${describeValue(clientId)} whether it is an M2M client or a Connected ` +
-        'App; set clientKind to "m2m" or "connected_app".',
+        `cannot tell from clientId ${shownId(clientId)} whether it is an M2M client or a Connected App ` +
+        '(it has neither the m2m-client- nor the connected-app- prefix); set clientKind to "m2m" or ' +
+        '"connected_app".',
     };
   }
   if (
@@ -338,12 +354,20 @@ function resolveClientKind(
     return {
       value: given,
       problem:
-        `clientKind "${given}" does not match clientId ${describeValue(clientId)}, which is ` +
+        `clientKind "${given}" does not match clientId ${shownId(clientId)}, which is ` +
         `${inferred === "m2m" ? "an M2M client" : "a Connected App"} id; set clientKind to ` +
         `"${inferred}" or leave it out.`,
     };
   }
   return { value: given };
+}
+
+/** A client id for a message: quoted when it has a Stytch id's shape, otherwise only described. */
+function shownId(clientId: unknown): string {
+  if (typeof clientId !== "string") return describeKind(clientId);
+  return isStytchShapedClientId(clientId)
+    ? JSON.stringify(clientId)
+    : shownClientId(clientId);
 }
 
 function booleanProblem(value: unknown): string | undefined {

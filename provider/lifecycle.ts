@@ -15,6 +15,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import {
   consumerBlocker,
+  effectiveMaxPendingAge,
   isOverdue,
   nextTransition,
   scheduleOf,
@@ -31,12 +32,17 @@ import {
   isStytchErrorType,
 } from "./errors";
 import { isUnknown } from "./engine-values";
-import { fingerprintOf } from "./fingerprint";
+import { fingerprintOf, isFingerprint } from "./fingerprint";
 import { IN_PLACE_INPUTS, inputChanges, replacingChanges } from "./inputs";
 import {
   parseOrphanAuthorizations,
   type OrphanAuthorizations,
 } from "./orphaned-rotation";
+import { shownClientId } from "./printable";
+import {
+  assertNoConsumerHoldsPendingSecret,
+  newResourcePromotionProblem,
+} from "./revocation";
 import {
   cancelRotation,
   classifyRotation,
@@ -64,13 +70,27 @@ function stytchFor(settings: ProviderSettings): StytchClient {
   return new StytchClient({ connection: resolveConnection(settings) });
 }
 
-/** `create`: starts a rotation; completes it at once when `promoted` is already true (emergency rotation). */
+/**
+ * `create`: starts a rotation. With `promoted: true` (which `check` allows on a new resource only together
+ * with the emergency input naming the current secret), completes it at once: an emergency rotation.
+ */
 export async function createRotation(
   settings: ProviderSettings,
   inputs: ClientSecretRotationInputs,
 ): Promise<dynamic.CreateResult<ClientSecretRotationOutputs>> {
+  // `check` refuses this; repeated here because nothing else may stand between a create and a revocation.
+  const problem = newResourcePromotionProblem(
+    inputs.promoted,
+    inputs.emergencyRevokeSecretEnding,
+  );
+  if (problem) throw new ConfigurationError(problem);
   const client = stytchFor(settings);
-  const started = await start(client, settings, inputs);
+  const started = await start(
+    client,
+    settings,
+    inputs,
+    inputs.promoted ? inputs.emergencyRevokeSecretEnding : undefined,
+  );
   let outs = startedOutputs(inputs, started, new Date());
   if (inputs.promoted) {
     outs = usesAutopilot(inputs)
@@ -95,8 +115,8 @@ export async function readRotation(
     !props.clientId
   ) {
     throw new ConfigurationError(
-      `ClientSecretRotation "${id}" cannot be imported or read without its state: the new secret is only ` +
-        `visible when a rotation starts. Add the resource to your program and run \`pulumi up\` instead.`,
+      "A ClientSecretRotation cannot be imported or read without its state: the new secret is only " +
+        "visible when a rotation starts. Add the resource to your program and run `pulumi up` instead.",
     );
   }
   const ref = rotationRef(props);
@@ -118,7 +138,7 @@ export async function readRotation(
   const schedule =
     props.startedAt === undefined
       ? {}
-      : scheduleOf(props.startedAt, status, props);
+      : scheduleOf({ ...props, status }, props);
   return { id, props: { ...props, ...schedule, status } };
 }
 
@@ -157,17 +177,25 @@ export async function updateRotation(
   }
 }
 
-/** `delete`: cancels the rotation if it is still pending and still ours; a promoted one needs no call. */
+/**
+ * `delete`: cancels the rotation if it is still pending and still ours, and no consumer reports holding its
+ * secret; a promoted one needs no call.
+ */
 export async function deleteRotation(
   settings: ProviderSettings,
   props: ClientSecretRotationOutputs,
 ): Promise<void> {
   if (props.status !== "pending") return;
+  assertNoConsumerHoldsPendingSecret(
+    props,
+    [props.consumerFingerprints],
+    "delete",
+  );
   const outcome = await cancelRotation(stytchFor(settings), rotationRef(props));
   if (outcome === "not_pending") {
     warn(
-      `The rotation of ${props.clientId} (new secret ending ${props.newClientSecretLastFour}) was no longer ` +
-        `pending at Stytch, so nothing was cancelled.`,
+      `The rotation of ${shownClientId(props.clientId)} (new secret ending ${props.newClientSecretLastFour}) ` +
+        "was no longer pending at Stytch, so nothing was cancelled.",
     );
   }
 }
@@ -186,18 +214,32 @@ export function diffRotation(
   if (isLost(olds.status)) {
     // Refresh found our rotation dead; the way back to a working rotation is to start a new one. With
     // promoted: true that new rotation would be completed at once, so it becomes an update instead, which
-    // refuses with directions. Not thrown here: the engine also diffs during `pulumi refresh`.
+    // refuses with directions.
     if (news.promoted === true && replaces.length === 0) {
       return { changes: true, replaces: [], deleteBeforeReplace: false };
     }
     replaces.push("status");
   }
+  // Refused here, so that `pulumi preview` already says so. The engine also diffs during `pulumi refresh`
+  // (the refreshed outputs against the stored inputs); neither refusal can arise there, because those
+  // inputs are the ones the outputs were made from.
+  if (changed.known.length > 0) {
+    assertNoConsumerHoldsPendingSecret(
+      olds,
+      [olds.consumerFingerprints, news.consumerFingerprints],
+      "replace",
+    );
+  }
+  const unpromotion = unpromotionProblem(olds, news, replaces);
+  if (unpromotion) throw new ConfigurationError(unpromotion);
+
   const inPlace = inputChanges(olds, news, IN_PLACE_INPUTS);
   const due = nextTransition(olds, news, Date.now()).kind !== "none";
   const changes =
     replaces.length > 0 ||
     inPlace.known.length + inPlace.may.length > 0 ||
     due ||
+    withdrawnRequest(olds, news) ||
     providerChanged(olds, news);
   const sameClient =
     !replaces.includes("clientId") && !replaces.includes("clientKind");
@@ -211,6 +253,50 @@ export function diffRotation(
     deleteBeforeReplace:
       replaces.length > 0 && sameClient && olds.status === "pending",
   };
+}
+
+/**
+ * Why `promoted` cannot go from true back to false, or undefined. Only a completed rotation's cannot: a
+ * request that the gates held back (the rotation still pending) may be withdrawn, and with `rotateEvery`
+ * the resource holds one rotation after another, each promoted in turn. Decided here rather than in
+ * `check`, which sees only the old inputs and so cannot tell a completed rotation from a held-back request.
+ */
+function unpromotionProblem(
+  olds: ClientSecretRotationOutputs,
+  news: ClientSecretRotationInputs,
+  replaces: readonly string[],
+): string | undefined {
+  const scheduled =
+    olds.rotateEvery !== undefined || news.rotateEvery !== undefined;
+  if (
+    olds.status !== "promoted" ||
+    olds.promoted !== true ||
+    news.promoted !== false ||
+    replaces.length > 0 ||
+    scheduled
+  ) {
+    return undefined;
+  }
+  return (
+    "promoted cannot go from true back to false: this rotation is complete and its secret is the client " +
+    'secret now. To start a new rotation, change triggers (e.g. { quarter: "2027-Q1" }) with promoted: ' +
+    "false, or keep promoted: true."
+  );
+}
+
+/**
+ * True when a manual request that the gates held back (`promotionBlockedBy`) is withdrawn with
+ * `promoted: false`: an update with no call, which clears the stale blocker from the outputs.
+ */
+function withdrawnRequest(
+  olds: ClientSecretRotationOutputs,
+  news: ClientSecretRotationInputs,
+): boolean {
+  return (
+    olds.status === "pending" &&
+    Boolean(olds.promotionBlockedBy) &&
+    news.promoted === false
+  );
 }
 
 /**
@@ -233,11 +319,16 @@ function providerChanged(
   );
 }
 
-/** Starts a rotation on the inputs' client; a malformed recovery authorization fails before any call. */
+/**
+ * Starts a rotation on the inputs' client; a malformed recovery authorization fails before any call. An
+ * emergency names the last four of the current secret it revokes (`revokes`), and starts only if the
+ * client's current secret ends in them.
+ */
 function start(
   client: StytchClient,
   settings: ProviderSettings,
   inputs: ClientSecretRotationInputs,
+  revokes?: string,
 ): Promise<StytchClientWithNextClientSecret> {
   const orphans: OrphanAuthorizations = parseOrphanAuthorizations(
     settings.cancelOrphanedRotation,
@@ -245,6 +336,7 @@ function start(
   return startRotation(client, inputs.clientKind, inputs.clientId, {
     warn,
     orphans,
+    ...(revokes === undefined ? {} : { revokes }),
   });
 }
 
@@ -263,7 +355,10 @@ function startedOutputs(
     previousClientSecretLastFour: started.client_secret_last_four ?? "",
   };
   return outputsFor(inputs, rotation, () => ({
-    newClientSecretFingerprint: fingerprintOf(started.next_client_secret),
+    newClientSecretFingerprint: fingerprintOf(
+      started.next_client_secret,
+      inputs.clientId,
+    ),
     startedAt: now.toISOString(),
     promotedAt: "",
   }));
@@ -286,8 +381,10 @@ function carriedOver(
     previousClientSecretLastFour: olds.previousClientSecretLastFour,
   };
   return outputsFor(news, rotation, () => ({
-    newClientSecretFingerprint:
-      olds.newClientSecretFingerprint || fingerprintOf(olds.newClientSecret),
+    // A state written before fingerprints were salted per client holds the retired format.
+    newClientSecretFingerprint: isFingerprint(olds.newClientSecretFingerprint)
+      ? olds.newClientSecretFingerprint
+      : fingerprintOf(olds.newClientSecret, olds.clientId),
     startedAt: olds.startedAt || now.toISOString(),
     promotedAt: olds.promotedAt ?? "",
   }));
@@ -325,15 +422,16 @@ function withSchedule(
   inputs: ClientSecretRotationInputs,
   outs: ClientSecretRotationOutputs,
 ): ClientSecretRotationOutputs {
-  return { ...outs, ...scheduleOf(outs.startedAt ?? "", outs.status, inputs) };
+  return { ...outs, ...scheduleOf(outs, inputs) };
 }
 
 /**
  * Promotes the pending rotation in `outs` through the gates, cheapest first: the consumers' fingerprints
  * (no call), then, with `verifyBeforePromote`, one read that the rotation is still ours and proof that
- * the new secret authenticates, then the complete call. A blocked promotion changes nothing at Stytch: it
- * prints one line, records why in `promotionBlockedBy`, keeps a manual request pending, and fails the `up`
- * once the rotation is overdue.
+ * the new secret authenticates, then the complete call. An emergency (`justStarted`: the rotation was
+ * created in this `up`) skips the consumers' gate, since nobody can hold its secret yet, but not the
+ * proof. A blocked promotion changes nothing at Stytch: it prints one line, records why in
+ * `promotionBlockedBy`, keeps a manual request pending, and fails the `up` once the rotation is overdue.
  */
 async function promote(
   client: StytchClient,
@@ -343,7 +441,9 @@ async function promote(
 ): Promise<ClientSecretRotationOutputs> {
   const ref = rotationRef(outs);
   const now = new Date();
-  let blocker = consumerBlocker(inputs, outs.newClientSecretFingerprint ?? "");
+  let blocker = options.justStarted
+    ? undefined
+    : consumerBlocker(inputs, outs.newClientSecretFingerprint ?? "");
   if (!blocker) {
     const verify = verifiesBeforePromote(inputs);
     const pending =
@@ -378,8 +478,8 @@ async function promote(
       ? `due since ${outs.promoteDueAt}`
       : "due";
   warn(
-    `Promotion of the rotation of ${ref.clientId} (new secret ending ${ref.newLastFour}), ${why}, is ` +
-      `blocked and waits for the next \`pulumi up\`: ${blocker}.`,
+    `Promotion of the rotation of ${shownClientId(ref.clientId)} (new secret ending ${ref.newLastFour}), ` +
+      `${why}, is blocked and waits for the next \`pulumi up\`: ${blocker}.`,
   );
   return {
     ...outs,
@@ -389,7 +489,7 @@ async function promote(
   };
 }
 
-/** The error that turns the pipeline red for a rotation pending past `maxPendingAge`. */
+/** The error that turns the pipeline red for a rotation pending past its maximum age. */
 function overdue(
   outs: ClientSecretRotationOutputs,
   inputs: ClientSecretRotationInputs,
@@ -397,15 +497,19 @@ function overdue(
 ): RotationOverdueError {
   // Both are set whenever a rotation is overdue; a clause is left out rather than print `undefined`.
   const since = outs.startedAt ? ` since ${outs.startedAt}` : "";
-  const limit = inputs.maxPendingAge
-    ? `maxPendingAge (${inputs.maxPendingAge})`
-    : "maxPendingAge";
+  const maxAge = effectiveMaxPendingAge(inputs);
+  const limit =
+    inputs.maxPendingAge !== undefined
+      ? `maxPendingAge (${inputs.maxPendingAge})`
+      : maxAge !== undefined
+        ? `maxPendingAge (unset, so rotateEvery: ${maxAge})`
+        : "maxPendingAge";
+  // No advice that would revoke a secret: consumers may already hold the pending one.
   return new RotationOverdueError(
-    `The rotation of ${outs.clientId} (new secret ending ${outs.newClientSecretLastFour}) has been pending` +
-      `${since}, longer than ${limit}, because ${why}. ` +
-      "Nothing was changed at Stytch; both secrets still work. Get every consumer onto the new secret (or " +
-      "fix what blocks the promotion) and run `pulumi up` again; to give up on this rotation instead, change " +
-      "triggers to start a fresh one.",
+    `The rotation of ${shownClientId(outs.clientId)} (new secret ending ${outs.newClientSecretLastFour}) has ` +
+      `been pending${since}, longer than ${limit}, because ${why}. Nothing was changed at Stytch; both ` +
+      "secrets still work. Get every consumer onto the new secret (or fix what blocks the promotion) and run " +
+      "`pulumi up` again.",
   );
 }
 
@@ -419,7 +523,7 @@ function startOverConflict(
   olds: ClientSecretRotationOutputs,
 ): RotationConflictError {
   return new RotationConflictError(
-    `The rotation of ${olds.clientId} that this stack started (new secret ending ` +
+    `The rotation of ${shownClientId(olds.clientId)} that this stack started (new secret ending ` +
       `${olds.newClientSecretLastFour}) was ${olds.status} outside Pulumi, as \`pulumi refresh\` found. ` +
       "Starting over with promoted: true would complete a new rotation at once and revoke the secret the " +
       "client uses now. Nothing was changed at Stytch. Change triggers and set promoted: false in the same " +
@@ -491,7 +595,7 @@ async function completeEmergencyRotation(
         "command that authorizes cancelling it.";
     }
     throw new RotationConflictError(
-      `Emergency rotation of ${ref.clientId}: started, but completing it failed: ${describeFailure(error)} ${cleanup} ` +
+      `Emergency rotation of ${shownClientId(ref.clientId)}: started, but completing it failed: ${describeFailure(error)} ${cleanup} ` +
         `Run \`pulumi up\` again.`,
     );
   }

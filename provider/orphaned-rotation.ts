@@ -16,7 +16,7 @@
  * with the pipeline's own credentials, and it matches no rotation but the one it names.
  */
 import { ConfigurationError } from "./errors";
-import { describeValue } from "./inputs";
+import { describeKind, isStytchShapedClientId } from "./printable";
 
 /** The stack config key that holds the authorizations: client id → last four of the orphan's next secret. */
 export const ORPHAN_AUTHORIZATION_KEY = "stytch:cancelOrphanedRotation";
@@ -51,7 +51,7 @@ export function parseOrphanAuthorizations(raw: unknown): OrphanAuthorizations {
     throw new ConfigurationError(
       `${ORPHAN_AUTHORIZATION_KEY} must map client ids to the last four characters of the one pending ` +
         "rotation to cancel, as `pulumi config set --path " +
-        `'${ORPHAN_AUTHORIZATION_KEY}["<client id>"]' <last four>\` sets it; got ${describeValue(value)}. ` +
+        `'${ORPHAN_AUTHORIZATION_KEY}["<client id>"]' <last four>\` sets it; got ${describeKind(value)}. ` +
         `Fix it, or remove it with \`pulumi config rm ${ORPHAN_AUTHORIZATION_KEY}\`.`,
     );
   }
@@ -83,7 +83,11 @@ export function revokeCommand(clientId: string): string {
 }
 
 function authorizationPath(clientId: string): string {
-  return `${ORPHAN_AUTHORIZATION_KEY}[${JSON.stringify(clientId)}]`;
+  // An id without a Stytch shape is never printed (it might be a secret): the command names it instead.
+  const key = isStytchShapedClientId(clientId)
+    ? clientId
+    : "<the rotation's clientId>";
+  return `${ORPHAN_AUTHORIZATION_KEY}[${JSON.stringify(key)}]`;
 }
 
 /** POSIX shell single quoting; a plain word stays as it is, so the common command reads naturally. */

@@ -22,9 +22,12 @@ export interface ClientSecretRotationArgs {
   clientKind?: pulumi.Input<ClientKind>;
   /**
    * Whether to complete the rotation: the new secret becomes the client secret and the old one stops
-   * working. Default value is `false`. Set it to `true` once every consumer uses the new secret; `true`
-   * from the start is an emergency rotation (start and complete in one `pulumi up`). It cannot go back
-   * from `true` to `false`; change `triggers` to start another rotation.
+   * working. Default value is `false`. Set it to `true` in a later commit, once every consumer uses the new
+   * secret. `true` on a resource new to the stack is refused in preview (a rename without `aliases`, a new
+   * stack or `pulumi state delete` would otherwise revoke the secret in use), unless
+   * `emergencyRevokeSecretEnding` is set too. A request that the autopilot's gates hold back can be
+   * withdrawn with `false`; a completed rotation cannot go back to `false` (change `triggers` to start
+   * another one).
    */
   promoted?: pulumi.Input<boolean>;
   /**
@@ -32,6 +35,15 @@ export interface ClientSecretRotationArgs {
    * `{ quarter: "2026-Q4" }`. Optional, default `{}`.
    */
   triggers?: pulumi.Input<Record<string, pulumi.Input<unknown>>>;
+  /**
+   * Emergency only: the last four characters of the client's current secret (as the Stytch dashboard shows
+   * them), which this rotation revokes in its first `pulumi up`, together with `promoted: true` on a new
+   * resource. The rotation starts only if the current secret still ends in them, so a value left in the
+   * program after the emergency cannot fire again (after a rename, the current secret is the emergency's
+   * own). Skips the consumers' gate (nobody can hold a secret created in the same `up`), not the
+   * verification. Optional.
+   */
+  emergencyRevokeSecretEnding?: pulumi.Input<string>;
 
   // Autopilot: a policy that a scheduled `pulumi up` carries out with no commits. A duration is a whole
   // number followed by s, m, h or d ("90d", "36h", "30s").
@@ -39,7 +51,8 @@ export interface ClientSecretRotationArgs {
   /**
    * Autopilot. A duration: the first `pulumi up` at or after the current rotation's start plus this
    * period starts a fresh rotation on the same client (in place: same resource, new secret), once the
-   * current one is promoted; a rotation still pending is never replaced. Requires `promoteAfter`. Optional.
+   * current one is promoted and has been for `promoteAfter` (consumers that switched late are not churned
+   * at once); a rotation still pending is never replaced. Requires `promoteAfter`. Optional.
    */
   rotateEvery?: pulumi.Input<string>;
   /**
@@ -59,22 +72,29 @@ export interface ClientSecretRotationArgs {
    * Autopilot. What each consumer reports it uses: the {@link secretFingerprint} of the secret it holds,
    * e.g. read from each consumer's stack through a `StackReference`. Promotion, manual or scheduled, waits
    * until every entry equals `newClientSecretFingerprint`. An empty string means the consumer has none yet.
-   * Never put a secret here. Optional.
+   * While any entry equals it, the pending secret is never cancelled: a replacement, a removal or
+   * `pulumi destroy` is refused. Never put a secret here. Optional.
    */
   consumerFingerprints?: pulumi.Input<pulumi.Input<string>[]>;
   /**
    * Autopilot. A duration: once a rotation has been pending this long (a gate blocks its promotion, or
    * nobody promoted it), every `pulumi up` fails, so that the pipeline turns red before anyone forgets a
-   * half-done rotation. Longer than `promoteAfter`. Optional.
+   * half-done rotation. Longer than `promoteAfter`. Optional; with `rotateEvery` it defaults to
+   * `rotateEvery`, so that a consumer that never reports cannot stall the schedule with warnings only.
    */
   maxPendingAge?: pulumi.Input<string>;
 }
 
 /**
  * The fingerprint of a client secret, for a consumer's program to export: what the rotation's
- * `consumerFingerprints` compares with its `newClientSecretFingerprint`. Not secret (it is a plain output,
- * safe to show and share between stacks), and it does not let anyone recover the secret or test a guess
- * more cheaply than guessing against Stytch: it is scrypt over a fixed salt, about 0.1 s per value.
+ * `consumerFingerprints` compares with its `newClientSecretFingerprint`. Not secret: a plain output, safe to
+ * show and share between stacks. It is `sfp2:` plus scrypt (about 0.1 s and 32 MiB per value) salted with
+ * the client id, so it does not reveal the secret, and no precomputed table serves for more than one
+ * client. Whoever reads it can still test guesses offline at that cost: out of reach for a secret Stytch
+ * generated, not for a short custom one.
+ *
+ * @param secret The client secret the consumer holds.
+ * @param clientId The id of the Stytch client the secret belongs to (the rotation's `clientId`).
  *
  * ## Example
  *
@@ -82,13 +102,18 @@ export interface ClientSecretRotationArgs {
  * const rotation = new pulumi.StackReference("acme/rotations/prod");
  * const secret = rotation.requireOutput("billingWorkerSecret") as pulumi.Output<string>;
  * // … hand `secret` to the service (a Kubernetes secret, a vault entry) …
- * export const billingWorkerFingerprint = secretFingerprint(secret);
+ * export const billingWorkerFingerprint = secretFingerprint(secret, "m2m-client-test-…");
  * ```
  */
 export function secretFingerprint(
   secret: pulumi.Input<string>,
+  clientId: pulumi.Input<string>,
 ): pulumi.Output<string> {
-  return pulumi.unsecret(pulumi.output(secret).apply(fingerprintOf));
+  return pulumi.unsecret(
+    pulumi
+      .all([secret, clientId])
+      .apply(([value, id]) => fingerprintOf(value, id)),
+  );
 }
 
 // The outputs only a resource with autopilot inputs has; the Record type makes the compiler insist on all.
@@ -115,6 +140,7 @@ const ARGUMENTS: Record<keyof ClientSecretRotationArgs, true> = {
   clientKind: true,
   promoted: true,
   triggers: true,
+  emergencyRevokeSecretEnding: true,
   rotateEvery: true,
   promoteAfter: true,
   verifyBeforePromote: true,
@@ -183,7 +209,7 @@ export class ClientSecretRotation extends pulumi.dynamic.Resource {
   declare public readonly promotedAt: pulumi.Output<string>;
   /** Autopilot: when `promoteAfter` makes the pending rotation due for promotion, or `""`. */
   declare public readonly promoteDueAt: pulumi.Output<string>;
-  /** Autopilot: when `rotateEvery` makes a fresh rotation due, or `""`. */
+  /** Autopilot: when `rotateEvery` makes a fresh rotation due (not before `promoteAfter` after `promotedAt`), or `""`. */
   declare public readonly rotateDueAt: pulumi.Output<string>;
   /** Autopilot: why a due or requested promotion did not happen on the last `pulumi up`, or `""`. */
   declare public readonly promotionBlockedBy: pulumi.Output<string>;
@@ -224,6 +250,10 @@ export class ClientSecretRotation extends pulumi.dynamic.Resource {
       clientKind: args.clientKind,
       promoted: args.promoted,
       triggers: args.triggers,
+      // Only when given, so that the properties of an everyday rotation stay what they always were.
+      ...(args.emergencyRevokeSecretEnding === undefined
+        ? {}
+        : { emergencyRevokeSecretEnding: args.emergencyRevokeSecretEnding }),
       status: undefined,
       newClientSecret: undefined,
       newClientSecretLastFour: undefined,

@@ -20,6 +20,7 @@ import {
   ORPHAN_AUTHORIZATION_KEY,
   type OrphanAuthorizations,
 } from "./orphaned-rotation";
+import { shownClientId } from "./printable";
 import type { StytchClient } from "./stytch-client";
 import {
   STYTCH_ERROR_TYPES,
@@ -48,6 +49,12 @@ export interface StartOptions {
   warn: WarnFn;
   /** Pending rotations this stack may cancel although it does not hold their secret (see `orphaned-rotation.ts`). */
   orphans: OrphanAuthorizations;
+  /**
+   * An emergency rotation's name for the secret it revokes: the last four characters that the client's
+   * current secret must end in. Anything else (the current secret is already another one, e.g. after an
+   * earlier emergency) is refused before any change.
+   */
+  revokes?: string;
 }
 
 // Each reconciliation round costs at most a few calls; a state that keeps changing under us after this
@@ -87,7 +94,18 @@ export async function startRotation(
   options: StartOptions,
 ): Promise<StytchClientWithNextClientSecret> {
   const { warn, orphans } = options;
+  const who = shownClientId(clientId);
   let before = await client.getClient(kind, clientId);
+  if (
+    options.revokes !== undefined &&
+    (before.client_secret_last_four ?? null) !== options.revokes
+  ) {
+    throw staleEmergencyConflict(
+      who,
+      options.revokes,
+      before.client_secret_last_four ?? "none",
+    );
+  }
   const pendingBefore = before.next_client_secret_last_four ?? null;
   const authorized = orphans.get(clientId);
   if (pendingBefore !== null) {
@@ -97,7 +115,7 @@ export async function startRotation(
     before = await cancelOrphan(client, kind, clientId, pendingBefore, warn);
   } else if (authorized !== undefined) {
     warn(
-      `${ORPHAN_AUTHORIZATION_KEY} still names a rotation on ${clientId} (next secret ending ` +
+      `${ORPHAN_AUTHORIZATION_KEY} still names a rotation on ${who} (next secret ending ` +
         `${authorized}), but none is pending there; remove it with \`${revokeCommand(clientId)}\`.`,
     );
   }
@@ -115,7 +133,7 @@ export async function startRotation(
       if (alreadyRotating && lastFailure === undefined) {
         const now = await client.getClient(kind, clientId).catch(() => before);
         throw racingRotationConflict(
-          clientId,
+          who,
           now.next_client_secret_last_four ?? "unknown",
         );
       }
@@ -125,15 +143,27 @@ export async function startRotation(
       lastFailure = error;
       let lostNext: string | null;
       try {
-        const now = await client.getClient(kind, clientId);
+        // A start that timed out may still land. Where Stytch replaces a pending rotation on rotate/start
+        // (its documentation does not say whether it refuses or replaces), a late one would replace the
+        // rotation we start next, and with it the secret we hand out; so it gets time to land first.
+        const now = isTimeout(error)
+          ? await awaitLateLanding(
+              client,
+              kind,
+              clientId,
+              (now) => (now.next_client_secret_last_four ?? null) !== null,
+            )
+          : await client.getClient(kind, clientId);
+        if (now === undefined) throw lastFailure;
         lostNext = now.next_client_secret_last_four ?? null;
       } catch (readError) {
-        throw startInDoubt(clientId, error, readError);
+        if (readError === lastFailure) throw readError;
+        throw startInDoubt(who, error, readError);
       }
       if (lostNext === null) continue; // not applied: starting again is safe
       warn(
-        `Stytch applied rotate/start on ${clientId} but its answer was lost; cancelling that rotation ` +
-          `(next secret ending ${lostNext}, never received by anyone) and starting again.`,
+        `Stytch applied rotate/start on ${who} but its answer was lost or unusable; cancelling that ` +
+          `rotation (next secret ending ${lostNext}, never received by anyone) and starting again.`,
       );
       const outcome = await cancelPendingRotation(
         client,
@@ -144,7 +174,7 @@ export async function startRotation(
       if (outcome === "client_gone") throw lastFailure;
       if (outcome === "promoted") {
         throw new RotationConflictError(
-          `The rotation on ${clientId} whose rotate/start answer was lost (next secret ending ${lostNext}) ` +
+          `The rotation on ${who} whose rotate/start answer was lost (next secret ending ${lostNext}) ` +
             "was completed by someone else before it could be cancelled: its secret, which nobody holds, is " +
             "now the client secret. Run `pulumi up` again to start a fresh rotation, hand its secret to the " +
             "client's consumers, and promote it.",
@@ -153,7 +183,7 @@ export async function startRotation(
     }
   }
   throw new RotationConflictError(
-    `Could not start a rotation on ${clientId} in ${MAX_ROUNDS} attempts; the last failure: ` +
+    `Could not start a rotation on ${who} in ${MAX_ROUNDS} attempts; the last failure: ` +
       `${describeFailure(lastFailure)} The last attempt may still be applied by Stytch later, and nobody ` +
       `would hold its secret. ${AFTER_A_LOST_START}`,
   );
@@ -178,7 +208,7 @@ async function cancelOrphan(
   );
   if (outcome === "promoted") {
     throw new RotationConflictError(
-      `The orphaned rotation on ${clientId} (next secret ending ${nextLastFour}) that ${ORPHAN_AUTHORIZATION_KEY} ` +
+      `The orphaned rotation on ${shownClientId(clientId)} (next secret ending ${nextLastFour}) that ${ORPHAN_AUTHORIZATION_KEY} ` +
         "names was completed by someone before this stack could cancel it, so its secret is the client secret " +
         `now; nothing else was changed. Remove the authorization with \`${revokeCommand(clientId)}\` and run ` +
         "`pulumi up` again: it starts a fresh rotation to hand to the client's consumers.",
@@ -186,7 +216,7 @@ async function cancelOrphan(
   }
   const after = await client.getClient(kind, clientId);
   warn(
-    `Cancelled the orphaned rotation on ${clientId} (next secret ending ${nextLastFour}), as ` +
+    `Cancelled the orphaned rotation on ${shownClientId(clientId)} (next secret ending ${nextLastFour}), as ` +
       `${ORPHAN_AUTHORIZATION_KEY} authorizes, and starting a new one. The authorization is spent; remove it ` +
       `with \`${revokeCommand(clientId)}\`.`,
   );
@@ -246,7 +276,7 @@ export async function completeRotation(
     }
   }
   throw new RotationConflictError(
-    `Could not complete the rotation on ${ref.clientId} in ${MAX_ROUNDS} attempts; it is still pending ` +
+    `Could not complete the rotation on ${shownClientId(ref.clientId)} in ${MAX_ROUNDS} attempts; it is still pending ` +
       `(new secret ending ${ref.newLastFour}). The last failure: ${describeFailure(lastFailure)} Run ` +
       "`pulumi up` again.",
   );
@@ -298,7 +328,14 @@ async function cancelPendingRotation(
       // A cancel that timed out may still be applied by Stytch. Sending another at once could let the
       // first one land after our next rotate/start and cancel that rotation instead, so it gets time to.
       const now = isTimeout(error)
-        ? await awaitLateLanding(client, kind, clientId, expectedNextLastFour)
+        ? await awaitLateLanding(
+            client,
+            kind,
+            clientId,
+            (now) =>
+              (now.next_client_secret_last_four ?? null) !==
+              expectedNextLastFour,
+          )
         : await readUnlessGone(client, kind, clientId);
       if (now === undefined) return "client_gone";
       if ((now.next_client_secret_last_four ?? null) !== expectedNextLastFour)
@@ -308,7 +345,7 @@ async function cancelPendingRotation(
     }
   }
   throw new RotationConflictError(
-    `Could not cancel the pending rotation on ${clientId} (next secret ending ${expectedNextLastFour}) ` +
+    `Could not cancel the pending rotation on ${shownClientId(clientId)} (next secret ending ${expectedNextLastFour}) ` +
       `in ${MAX_ROUNDS} attempts; the last failure: ${describeFailure(lastFailure)} Run the command again.`,
   );
 }
@@ -329,24 +366,21 @@ async function readUnlessGone(
 }
 
 /**
- * Reads the client until the pending rotation ending in `pendingNextLastFour` is gone, or until twice the
- * request deadline has passed: the time we allow a request that timed out to still land at Stytch.
+ * Reads the client until `landed` says a request that timed out has landed (or the client is gone), or
+ * until twice the request deadline has passed: the time we allow such a request to still reach Stytch.
  */
 async function awaitLateLanding(
   client: StytchClient,
   kind: ClientKind,
   clientId: string,
-  pendingNextLastFour: string,
+  landed: (now: StytchClientRecord) => boolean,
 ): Promise<StytchClientRecord | undefined> {
   const graceMs = 2 * client.requestTimeoutMs;
   let waitedMs = 0;
   let pauseMs = 500;
   for (;;) {
     const now = await readUnlessGone(client, kind, clientId);
-    const stillPending =
-      now !== undefined &&
-      (now.next_client_secret_last_four ?? null) === pendingNextLastFour;
-    if (!stillPending || waitedMs >= graceMs) return now;
+    if (now === undefined || landed(now) || waitedMs >= graceMs) return now;
     const stepMs = Math.min(pauseMs, graceMs - waitedMs);
     await client.pause(stepMs);
     waitedMs += stepMs;
@@ -366,12 +400,12 @@ const AFTER_A_LOST_START =
 
 /** rotate/start failed ambiguously and the client could not be read to find out whether it was applied. */
 function startInDoubt(
-  clientId: string,
+  who: string,
   startFailure: unknown,
   readFailure: unknown,
 ): RotationConflictError {
   return new RotationConflictError(
-    `rotate/start on ${clientId} failed in a way that may still have been applied (${describeFailure(startFailure)}) ` +
+    `rotate/start on ${who} failed in a way that may still have been applied (${describeFailure(startFailure)}) ` +
       `and reading the client to find out failed too (${describeFailure(readFailure)}) ${AFTER_A_LOST_START}`,
   );
 }
@@ -392,23 +426,47 @@ function unheldRotationConflict(
       ? ""
       : ` (${ORPHAN_AUTHORIZATION_KEY} names a rotation ending ${stale} on this client, not this one, so it was not used.)`;
   return new RotationConflictError(
-    `Client ${clientId} already has a pending secret rotation (next secret ending ${pendingNextLastFour}) ` +
-      `that this stack does not hold, so it cannot start its own; nothing was changed at Stytch.${staleNote} ` +
-      "If an earlier `pulumi up` of this stack was interrupted (a killed runner, a timeout) after it started " +
-      "that rotation, nobody holds its secret: authorize this stack to cancel exactly that rotation and " +
-      `start its own on the next \`pulumi up\` with \`${authorizeCommand(clientId, pendingNextLastFour)}\` ` +
-      "(add --stack <name> if this stack is not the selected one). If someone else started it, someone may " +
-      "hold its secret: let them finish or cancel it, then run `pulumi up` again.",
+    `Client ${shownClientId(clientId)} already has a pending secret rotation (next secret ending ` +
+      `${pendingNextLastFour}) that this stack does not hold, so it cannot start its own; nothing was changed ` +
+      `at Stytch.${staleNote} Whose is it? If it is this stack's own rotation under another name (a resource ` +
+      "renamed or moved into a component without `aliases`, or removed with `pulumi state delete`), its " +
+      "consumers may hold its secret: keep it, and add `aliases` naming the old resource instead. If someone " +
+      "else started it, someone may hold its secret: let them finish or cancel it, then run `pulumi up` again. " +
+      "Only if an earlier `pulumi up` of this stack was interrupted (a killed runner, a timeout) after it " +
+      "started that rotation, nobody holds its secret: then authorize this stack to cancel exactly that " +
+      "rotation and start its own on the next `pulumi up` with " +
+      `\`${authorizeCommand(clientId, pendingNextLastFour)}\` (add --stack <name> if this stack is not the ` +
+      "selected one).",
+  );
+}
+
+/**
+ * An emergency rotation names a secret (by its last four) that is not the client's current one: it has
+ * been revoked already (by this very emergency, before a rename made the resource new again), or it was
+ * never this client's. Nothing is started.
+ */
+function staleEmergencyConflict(
+  who: string,
+  named: string,
+  current: string,
+): RotationConflictError {
+  return new RotationConflictError(
+    `The emergency rotation of ${who} names the secret ending ${named} (emergencyRevokeSecretEnding) to ` +
+      `revoke, but the client's current secret ends ${current}; nothing was changed at Stytch. The named ` +
+      "secret was probably revoked already, by an earlier emergency rotation of this resource under another " +
+      "name (a rename or a move without `aliases`, a new stack, `pulumi state delete`). Add `aliases` if the " +
+      "resource was renamed or moved; otherwise remove emergencyRevokeSecretEnding and set promoted: false. " +
+      "For a new emergency, name the current secret's last four.",
   );
 }
 
 /** Someone started a rotation between our read of the client and our rotate/start. */
 function racingRotationConflict(
-  clientId: string,
+  who: string,
   pendingNextLastFour: string,
 ): RotationConflictError {
   return new RotationConflictError(
-    `Someone else started a secret rotation on ${clientId} (next secret ending ${pendingNextLastFour}) while ` +
+    `Someone else started a secret rotation on ${who} (next secret ending ${pendingNextLastFour}) while ` +
       "this stack was starting its own; nothing was changed at Stytch. Someone may hold its secret, so it is " +
       "left alone: let them finish or cancel it, then run `pulumi up` again.",
   );
@@ -427,7 +485,7 @@ function driftConflict(
       ? "was cancelled outside Pulumi, so its new secret no longer works"
       : `was replaced outside Pulumi (current secret ends ${current}, pending next secret ends ${next})`;
   return new RotationConflictError(
-    `Cannot ${action} the rotation of ${ref.clientId}: the rotation this stack started (new secret ending ` +
+    `Cannot ${action} the rotation of ${shownClientId(ref.clientId)}: the rotation this stack started (new secret ending ` +
       `${ref.newLastFour}) ${what}. Nothing was changed at Stytch. Run \`pulumi refresh\` and then ` +
       `\`pulumi up\` to start a fresh rotation.`,
   );

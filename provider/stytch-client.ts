@@ -7,6 +7,11 @@
  * `*_already_rotating_secret` and the first answer's secret is gone for good), so they are retried here
  * only when the request provably was not applied: a 429, or a connection that never opened. Every other
  * failure is thrown to the caller, which reads the client and reconciles (see `rotation.ts`).
+ *
+ * Every answer is checked for the fields the provider reads before it is used; an unusable answer is a
+ * `StytchRequestError` (`invalid_response`) that may have been applied, so a mutating call is reconciled
+ * like a lost one. Redirects are never followed: they would carry the project's credentials (or, on the
+ * token endpoint, a client secret) to whatever host the redirect names.
  */
 import type { RequestInit, Response } from "node-fetch";
 import type { StytchConnection } from "./credentials";
@@ -16,8 +21,12 @@ import {
   isStytchApiError,
   isStytchRequestError,
 } from "./errors";
+import { shownClientId } from "./printable";
 import {
   CLIENT_KIND_WIRE,
+  clientRecordProblem,
+  completedClientProblem,
+  rotateStartProblem,
   type ClientKind,
   type StytchClientRecord,
   type StytchClientWithNextClientSecret,
@@ -98,7 +107,7 @@ export class StytchClient {
    * @throws {@link StytchRequestError} when Stytch cannot be reached after all retries.
    */
   getClient(kind: ClientKind, clientId: string): Promise<StytchClientRecord> {
-    return this.call(kind, "GET", clientId, "", true);
+    return this.call(kind, "GET", clientId, "", true, clientRecordProblem);
   }
 
   /**
@@ -111,7 +120,14 @@ export class StytchClient {
     kind: ClientKind,
     clientId: string,
   ): Promise<StytchClientWithNextClientSecret> {
-    return this.call(kind, "POST", clientId, "/secrets/rotate/start", false);
+    return this.call(
+      kind,
+      "POST",
+      clientId,
+      "/secrets/rotate/start",
+      false,
+      rotateStartProblem,
+    );
   }
 
   /**
@@ -120,7 +136,14 @@ export class StytchClient {
    * @throws {@link StytchRequestError} check `mayHaveReachedStytch` before sending it again.
    */
   rotate(kind: ClientKind, clientId: string): Promise<StytchClientRecord> {
-    return this.call(kind, "POST", clientId, "/secrets/rotate", false);
+    return this.call(
+      kind,
+      "POST",
+      clientId,
+      "/secrets/rotate",
+      false,
+      completedClientProblem,
+    );
   }
 
   /**
@@ -132,7 +155,14 @@ export class StytchClient {
     kind: ClientKind,
     clientId: string,
   ): Promise<StytchClientRecord> {
-    return this.call(kind, "POST", clientId, "/secrets/rotate/cancel", false);
+    return this.call(
+      kind,
+      "POST",
+      clientId,
+      "/secrets/rotate/cancel",
+      false,
+      clientRecordProblem,
+    );
   }
 
   /**
@@ -159,7 +189,7 @@ export class StytchClient {
         : { token: "pulumi-stytch-client-secret-rotation-check" };
     try {
       await this.withRetries(true, () =>
-        this.attempt("POST", path, {
+        this.attempt("POST", path, path, {
           clientCredentials: { clientId, secret },
           form,
         }),
@@ -187,18 +217,26 @@ export class StytchClient {
     clientId: string,
     suffix: string,
     idempotent: boolean,
+    unusable: (payload: object) => string | undefined,
   ): Promise<T> {
     const wire = CLIENT_KIND_WIRE[kind];
-    const path = `/v1/${wire.pathSegment}/clients/${encodeURIComponent(clientId)}${suffix}`;
+    const clients = `/v1/${wire.pathSegment}/clients/`;
+    const path = `${clients}${encodeURIComponent(clientId)}${suffix}`;
+    // What messages show: the id only when it has a Stytch id's shape (see printable.ts).
+    const shownPath = `${clients}${shownClientId(clientId)}${suffix}`;
     return this.withRetries(idempotent, async () => {
-      const body = await this.attempt(method, path);
+      const body = await this.attempt(method, path, shownPath);
       const payload = body[wire.payloadKey];
-      if (typeof payload !== "object" || payload === null) {
+      const problem =
+        typeof payload !== "object" || payload === null
+          ? `the answer has no "${wire.payloadKey}" object`
+          : unusable(payload);
+      if (problem !== undefined) {
         throw new StytchRequestError({
           code: "invalid_response",
           method,
-          path,
-          detail: `the answer has no "${wire.payloadKey}" object`,
+          path: shownPath,
+          detail: `Stytch answered, but ${problem.startsWith("the answer") ? problem : `the "${wire.payloadKey}" in the answer is unusable: ${problem}`}`,
           mayHaveReachedStytch: true,
         });
       }
@@ -244,6 +282,8 @@ export class StytchClient {
       return idempotent && error.statusCode >= 500 ? jittered : undefined;
     }
     if (isStytchRequestError(error)) {
+      // A redirect is an answer, not a passing fault: asking again gets the same one.
+      if (error.code === "redirect") return undefined;
       return idempotent || !error.mayHaveReachedStytch ? jittered : undefined;
     }
     return undefined;
@@ -256,6 +296,7 @@ export class StytchClient {
   private async attempt(
     method: string,
     path: string,
+    shownPath: string,
     oauth?: {
       clientCredentials: { clientId: string; secret: string };
       form: Record<string, string>;
@@ -296,6 +337,9 @@ export class StytchClient {
               // stytch-node sends `{}` on these POSTs; Stytch ignores the body, the path names the client.
               ...(method === "POST" ? { body: "{}" } : {}),
             }),
+        // A redirect would send the Authorization header (or a client secret in the body) to the host it
+        // names: it is reported, never followed.
+        redirect: "manual",
         signal: controller.signal as RequestInit["signal"],
       });
       text = await response.text();
@@ -303,12 +347,25 @@ export class StytchClient {
       throw toRequestError(
         error,
         method,
-        path,
+        shownPath,
         controller.signal.aborted,
         this.connection.requestTimeoutMs,
       );
     } finally {
       clearTimeout(timer);
+    }
+
+    if (response.status >= 300 && response.status < 400) {
+      throw new StytchRequestError({
+        code: "redirect",
+        method,
+        path: shownPath,
+        detail:
+          `the server answered ${response.status} with a redirect to ${redirectHost(response, url)}, which is ` +
+          "not followed: it would carry the project's credentials or a client secret to another address. " +
+          "Set stytch:baseUrl (or STYTCH_BASE_URL) to the address that answers the Stytch API itself",
+        mayHaveReachedStytch: true,
+      });
     }
 
     // Status before JSON: a proxy's HTML 502 must still count as a 5xx, not as a parse failure.
@@ -318,7 +375,7 @@ export class StytchClient {
         throw new StytchRequestError({
           code: "invalid_response",
           method,
-          path,
+          path: shownPath,
           detail: `Stytch answered ${response.status} with a body that is not a JSON object`,
           mayHaveReachedStytch: true,
         });
@@ -343,7 +400,7 @@ export class StytchClient {
           : "the answer is not Stytch JSON"),
       requestId: stringField(error.request_id) ?? "",
       method,
-      path,
+      path: shownPath,
       retryAfterMs: parseRetryAfter(response.headers.get("retry-after")),
     });
   }
@@ -356,6 +413,17 @@ export class StytchClient {
  */
 const loadNodeFetch: FetchLike = (url, init) =>
   (require("node-fetch") as typeof import("node-fetch")).default(url, init);
+
+/** The host a redirect names (never its path or query, which could carry anything), or why there is none. */
+function redirectHost(response: Response, requestUrl: string): string {
+  const location = response.headers.get("location");
+  if (!location) return "no address (no Location header)";
+  try {
+    return `host ${new URL(location, requestUrl).host}`;
+  } catch {
+    return "an address that is not a valid URL";
+  }
+}
 
 /** The only place the project credentials are turned into a header. */
 function authorizationHeader(connection: StytchConnection): string {
@@ -391,7 +459,7 @@ function toRequestError(
     path,
     detail: `connection failed (${errno})`,
     mayHaveReachedStytch: !NOT_SENT_CODES.has(errno),
-    cause: error,
+    // Not the fetch error itself as `cause`: its message holds the whole URL.
   });
 }
 

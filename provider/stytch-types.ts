@@ -11,6 +11,15 @@ export type ClientKind = "m2m" | "connected_app";
 /** Every client kind, for validation messages and loops. */
 export const CLIENT_KINDS: readonly ClientKind[] = ["m2m", "connected_app"];
 
+/** The prefixes of Stytch client ids, with the kind each names (docs/stytch-api.md, "Ids and secrets"). */
+export const CLIENT_ID_PREFIXES: ReadonlyArray<readonly [string, ClientKind]> =
+  [
+    ["m2m-client-", "m2m"],
+    ["connected-app-", "connected_app"],
+    // Connected Apps were formerly "IDP clients"; their ids keep the old prefix.
+    ["idp-client-", "connected_app"],
+  ];
+
 /** URL path segment and response payload key per client kind (STYTCH_API.md §2.7). */
 export const CLIENT_KIND_WIRE = {
   m2m: { pathSegment: "m2m", payloadKey: "m2m_client" },
@@ -90,3 +99,54 @@ export const STYTCH_ERROR_TYPES = {
   publicConnectedApp: "public_connected_apps_do_not_have_secrets",
   tooManyRequests: "too_many_requests",
 } as const;
+
+/**
+ * Why a client object in an answer cannot be read, or undefined when it can: the last four of the current
+ * secret and of the next one, where present, are strings (null or absent means none: a public Connected
+ * App has no secret, and nothing is pending).
+ */
+export function clientRecordProblem(payload: object): string | undefined {
+  const record = payload as Record<string, unknown>;
+  for (const field of [
+    "client_secret_last_four",
+    "next_client_secret_last_four",
+  ]) {
+    const value = record[field];
+    if (value !== undefined && value !== null && typeof value !== "string") {
+      return `its "${field}" is not a string`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Why a rotate (complete) answer's client cannot be used, or undefined when it can: the provider confirms
+ * from it which secret is current now, so it must name one.
+ */
+export function completedClientProblem(payload: object): string | undefined {
+  const current = (payload as Record<string, unknown>)[
+    "client_secret_last_four"
+  ];
+  if (typeof current !== "string" || current === "") {
+    return 'it names no current secret ("client_secret_last_four")';
+  }
+  return clientRecordProblem(payload);
+}
+
+/**
+ * Why a rotate/start answer's client cannot be used, or undefined when it can: besides the client's own
+ * fields, it must carry the new secret, consistent with its last four. Without it, a rotation would be
+ * pending at Stytch that nobody can use.
+ */
+export function rotateStartProblem(payload: object): string | undefined {
+  const record = payload as Record<string, unknown>;
+  const secret = record["next_client_secret"];
+  if (typeof secret !== "string" || secret === "") {
+    return 'it has no "next_client_secret"';
+  }
+  const lastFour = record["next_client_secret_last_four"];
+  if (typeof lastFour === "string" && !secret.endsWith(lastFour)) {
+    return 'its "next_client_secret" does not end in its "next_client_secret_last_four"';
+  }
+  return clientRecordProblem(payload);
+}

@@ -13,6 +13,8 @@ export interface ClientSecretRotationInputs extends AutopilotInputs {
   clientKind: ClientKind;
   promoted: boolean;
   triggers: Record<string, unknown>;
+  /** The last four of the current secret that an emergency rotation revokes (see `revocation.ts`). */
+  emergencyRevokeSecretEnding?: string;
 }
 
 /**

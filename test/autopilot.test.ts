@@ -10,7 +10,11 @@ import {
   nextTransition,
   scheduleOf,
 } from "../provider/autopilot";
-import { fingerprintOf, isFingerprint } from "../provider/fingerprint";
+import {
+  fingerprintOf,
+  isFingerprint,
+  isRetiredFingerprint,
+} from "../provider/fingerprint";
 import type { ClientSecretRotationInputs } from "../provider";
 import {
   adminCall,
@@ -26,6 +30,8 @@ import { stringContaining } from "./helpers/matchers";
 
 const emulator = useEmulator();
 const T0 = Date.parse("2026-11-26T00:00:00.000Z");
+/** The client every fingerprint in the pure tests belongs to. */
+const CLIENT = "m2m-client-test-00000000-0000-4000-8000-000000000000";
 const at = (ms: number) => new Date(T0 + ms).toISOString();
 
 describe("durations", () => {
@@ -79,12 +85,28 @@ describe("autopilotProblems", () => {
   test("a consumer fingerprint that is not one is refused without quoting it: it may be the secret", () => {
     const secret = "NHQhc7ZqsXJVtgmN2MXr1etqsQrGAwJ-iBWNLKY7DzJj";
     const [problem] = autopilotProblems({
-      consumerFingerprints: [fingerprintOf("a"), secret],
+      consumerFingerprints: [fingerprintOf("a", CLIENT), secret],
     });
     expect(problem?.reason).toContain(
       "consumerFingerprints[1] is not a fingerprint",
     );
     expect(problem?.reason).not.toContain(secret);
+  });
+
+  test("a version-1 fingerprint (one salt for every client) is refused, saying how to replace it", () => {
+    const retired = "sfp1:AAAAAAAAAAAAAAAAAAAAAA";
+    expect(isRetiredFingerprint(retired)).toBe(true);
+    expect(autopilotProblems({ consumerFingerprints: [retired] })).toEqual([
+      {
+        property: "consumerFingerprints",
+        reason: stringContaining(
+          "consumerFingerprints[0] is a version-1 fingerprint",
+        ),
+      },
+    ]);
+    expect(
+      autopilotProblems({ consumerFingerprints: [retired] })[0]?.reason,
+    ).toContain("secretFingerprint(secret, clientId)");
   });
 
   test("a sound policy, and unknown values during preview, pass", () => {
@@ -94,7 +116,7 @@ describe("autopilotProblems", () => {
         promoteAfter: "7d",
         maxPendingAge: "14d",
         verifyBeforePromote: false,
-        consumerFingerprints: ["", fingerprintOf("x")],
+        consumerFingerprints: ["", fingerprintOf("x", CLIENT)],
       }),
     ).toEqual([]);
     expect(
@@ -147,11 +169,39 @@ describe("nextTransition", () => {
     ["promoted, before rotateEvery", promoted, policy, 9_999, { kind: "none" }],
     ["promoted, at rotateEvery", promoted, policy, 10_000, { kind: "rotate" }],
     [
+      "promoted late, at rotateEvery: the consumers that just switched keep it for promoteAfter",
+      { ...promoted, promotedAt: at(9_000) },
+      policy,
+      12_999,
+      { kind: "none" },
+    ],
+    [
+      "promoted late, promoteAfter after the promotion",
+      { ...promoted, promotedAt: at(9_000) },
+      policy,
+      13_000,
+      { kind: "rotate" },
+    ],
+    [
+      "pending on a schedule without maxPendingAge, before its window: nothing yet",
+      pending,
+      { rotateEvery: "10s", promoteAfter: "4s", promoted: false },
+      3_999,
+      { kind: "none" },
+    ],
+    [
       "pending at rotateEvery: never replaced, promoted instead",
       pending,
       policy,
       10_000,
       { kind: "promote", requested: false },
+    ],
+    [
+      "pending on a schedule without maxPendingAge, blocked past rotateEvery",
+      { ...pending, promoted: true },
+      { rotateEvery: "10s", promoted: true },
+      10_000,
+      { kind: "overdue" },
     ],
     ["no policy: nothing is ever due", pending, {}, 1e12, { kind: "none" }],
     [
@@ -169,20 +219,40 @@ describe("nextTransition", () => {
 describe("scheduleOf and consumerBlocker", () => {
   test("due times come from startedAt; promoteDueAt only while pending", () => {
     const inputs = { rotateEvery: "90d", promoteAfter: "7d" };
-    expect(scheduleOf(at(0), "pending", inputs)).toEqual({
+    const pending = { status: "pending", promoted: false, startedAt: at(0) };
+    expect(scheduleOf(pending, inputs)).toEqual({
       promoteDueAt: at(7 * 86_400_000),
       rotateDueAt: at(90 * 86_400_000),
     });
-    expect(scheduleOf(at(0), "promoted", inputs).promoteDueAt).toBe("");
-    expect(scheduleOf(at(0), "pending", {})).toEqual({
+    expect(
+      scheduleOf({ ...pending, status: "promoted" }, inputs).promoteDueAt,
+    ).toBe("");
+    expect(scheduleOf(pending, {})).toEqual({
       promoteDueAt: "",
       rotateDueAt: "",
     });
   });
 
+  test("the next rotation is due no sooner than promoteAfter after the last promotion", () => {
+    const inputs = { rotateEvery: "90d", promoteAfter: "7d" };
+    const day = 86_400_000;
+    const promotedOnTime = {
+      status: "promoted",
+      promoted: false,
+      startedAt: at(0),
+      promotedAt: at(7 * day),
+    };
+    expect(scheduleOf(promotedOnTime, inputs).rotateDueAt).toBe(at(90 * day));
+    // Held back by a consumer until day 88: the consumers that switched then get a week before day 95.
+    expect(
+      scheduleOf({ ...promotedOnTime, promotedAt: at(88 * day) }, inputs)
+        .rotateDueAt,
+    ).toBe(at(95 * day));
+  });
+
   test("names each consumer that reports another fingerprint, or none", () => {
-    const fresh = fingerprintOf("new");
-    const stale = fingerprintOf("old");
+    const fresh = fingerprintOf("new", CLIENT);
+    const stale = fingerprintOf("old", CLIENT);
     expect(
       consumerBlocker({ consumerFingerprints: [fresh, fresh] }, fresh),
     ).toBeUndefined();
@@ -197,13 +267,22 @@ describe("scheduleOf and consumerBlocker", () => {
 });
 
 describe("fingerprintOf", () => {
-  test("is deterministic, shaped sfp1:…, and shows nothing of the secret", () => {
+  test("is deterministic, shaped sfp2:…, and shows nothing of the secret", () => {
     const secret = "NHQhc7ZqsXJVtgmN2MXr1etqsQrGAwJ-iBWNLKY7DzJj";
-    const fingerprint = fingerprintOf(secret);
-    expect(fingerprintOf(secret)).toBe(fingerprint);
+    const fingerprint = fingerprintOf(secret, CLIENT);
+    expect(fingerprintOf(secret, CLIENT)).toBe(fingerprint);
+    expect(fingerprint).toMatch(/^sfp2:/);
     expect(isFingerprint(fingerprint)).toBe(true);
-    expect(fingerprintOf(`${secret}x`)).not.toBe(fingerprint);
+    expect(fingerprintOf(`${secret}x`, CLIENT)).not.toBe(fingerprint);
     expect(fingerprint).not.toContain(secret.slice(-4));
+  });
+
+  test("is salted per client: the same secret of two clients has two fingerprints", () => {
+    const secret = "correct-horse-battery";
+    const other = "m2m-client-test-11111111-1111-4111-8111-111111111111";
+    expect(fingerprintOf(secret, CLIENT)).not.toBe(
+      fingerprintOf(secret, other),
+    );
   });
 });
 
@@ -225,7 +304,10 @@ describe("the provider on autopilot", () => {
     const { outs } = await provider.create(policy);
     expect(outs).toMatchObject({
       status: "pending",
-      newClientSecretFingerprint: fingerprintOf(outs!.newClientSecret),
+      newClientSecretFingerprint: fingerprintOf(
+        outs!.newClientSecret,
+        m2m.clientId,
+      ),
       promotedAt: "",
       promoteDueAt: outs!.startedAt,
       rotateDueAt: "",
@@ -274,7 +356,7 @@ describe("the provider on autopilot", () => {
   test("promotion waits, with no call, while a consumer reports another fingerprint; then happens", async () => {
     const provider = await providerFor(emulator());
     const { m2m } = emulator().seeded!;
-    const old = fingerprintOf(m2m.clientSecret!);
+    const old = fingerprintOf(m2m.clientSecret!, m2m.clientId);
     const { outs } = await provider.create(
       inputs({ promoteAfter: "0s", consumerFingerprints: [old] }),
     );

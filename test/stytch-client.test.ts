@@ -16,6 +16,7 @@ import {
   useEmulator,
 } from "./helpers/harness";
 import type { RunningEmulator } from "../emulator";
+import { startListener } from "./helpers/listener";
 import { anyString, stringMatching } from "./helpers/matchers";
 
 const emulator = useEmulator();
@@ -199,11 +200,11 @@ describe("rotateStart", () => {
       connection(emulator(), { requestTimeoutMs: 100 }),
     );
     emulator().faults.inject({ route: START, delayMs: 400 });
-    const began = Date.now();
     const error = await client
       .rotateStart("m2m", emulator().seeded!.m2m.clientId)
       .catch((e: unknown) => e);
-    expect(Date.now() - began).toBeLessThan(350);
+    // The client gave up while the emulator still held the request: nothing had been answered yet.
+    expect(emulator().requests).toEqual([]);
     expect(error).toMatchObject({
       name: "StytchRequestError",
       code: "timeout",
@@ -290,6 +291,112 @@ describe("non-Stytch answers", () => {
       name: "StytchRequestError",
       code: "invalid_response",
       mayHaveReachedStytch: true,
+    });
+  });
+});
+
+describe("redirects", () => {
+  test("a GET answered with a redirect fails naming the redirect's host, and that host receives nothing", async () => {
+    const elsewhere = await startListener();
+    try {
+      const { client } = observedClient(connection(emulator()));
+      const { m2m } = emulator().seeded!;
+      emulator().faults.inject({
+        method: "GET",
+        redirectTo: `${elsewhere.url}/v1/m2m/clients/${m2m.clientId}`,
+        times: Infinity,
+      });
+      const error = await client
+        .getClient("m2m", m2m.clientId)
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({
+        name: "StytchRequestError",
+        code: "redirect",
+        message: stringMatching(
+          new RegExp(
+            `307 with a redirect to host 127\\.0\\.0\\.1:${new URL(elsewhere.url).port}, which is not followed`,
+          ),
+        ),
+      });
+      expect(elsewhere.received).toEqual([]);
+      expectFreeOfSecrets(printedError(error), [emulator().projectSecret]);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
+  test("the request that proves a new secret is not followed either: the client secret goes nowhere else", async () => {
+    const elsewhere = await startListener();
+    try {
+      const { client } = observedClient(connection(emulator()));
+      const { m2m } = emulator().seeded!;
+      emulator().faults.inject({
+        route: "/v1/public/:project_id/oauth2/token",
+        redirectTo: `${elsewhere.url}/token`,
+      });
+      const error = await client
+        .authenticateClient("m2m", m2m.clientId, m2m.clientSecret!)
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({
+        name: "StytchRequestError",
+        code: "redirect",
+      });
+      expect(elsewhere.received).toEqual([]);
+      expectFreeOfSecrets(printedError(error), [m2m.clientSecret]);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+});
+
+describe("unusable answers", () => {
+  test("a rotate/start answer without the new secret may have been applied, and is not used", async () => {
+    const { client } = observedClient(connection(emulator()));
+    const { m2m } = emulator().seeded!;
+    emulator().faults.inject({
+      route: START,
+      omitFields: ["next_client_secret"],
+    });
+    const error = await client
+      .rotateStart("m2m", m2m.clientId)
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      name: "StytchRequestError",
+      code: "invalid_response",
+      mayHaveReachedStytch: true,
+      message: stringMatching(/has no "next_client_secret"/),
+    });
+    // Stytch applied it: the caller reconciles, as after a lost answer.
+    expect(emulator().getClient(m2m.clientId)).toMatchObject({
+      next_client_secret_last_four: anyString(),
+    });
+  });
+
+  test("a rotate answer that names no current secret is unusable", async () => {
+    const { client } = observedClient(connection(emulator()));
+    const { m2m } = emulator().seeded!;
+    await client.rotateStart("m2m", m2m.clientId);
+    emulator().faults.inject({
+      route: "/v1/m2m/clients/:client_id/secrets/rotate",
+      omitFields: ["client_secret_last_four"],
+    });
+    await expect(client.rotate("m2m", m2m.clientId)).rejects.toMatchObject({
+      code: "invalid_response",
+      message: stringMatching(/names no current secret/),
+    });
+  });
+
+  test("a read without the client object is retried, then fails as unusable", async () => {
+    const { client } = observedClient(connection(emulator()));
+    const { m2m } = emulator().seeded!;
+    emulator().faults.inject({
+      method: "GET",
+      omitFields: ["m2m_client"],
+      times: Infinity,
+    });
+    await expect(client.getClient("m2m", m2m.clientId)).rejects.toMatchObject({
+      code: "invalid_response",
+      message: stringMatching(/has no "m2m_client" object/),
     });
   });
 });

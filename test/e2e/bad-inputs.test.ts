@@ -10,7 +10,12 @@
  */
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { UNKNOWN } from "../../provider/engine-values";
-import { BAD_INPUTS, resolveArgs, type BadInput } from "../helpers/bad-inputs";
+import {
+  BAD_INPUTS,
+  PASTED_SECRET,
+  resolveArgs,
+  type BadInput,
+} from "../helpers/bad-inputs";
 import { E2EStack } from "../helpers/pulumi-harness";
 
 jest.setTimeout(10 * 60_000);
@@ -36,15 +41,19 @@ afterAll(async () => {
 });
 
 function argsOf(args: Record<string, unknown>) {
-  return resolveArgs(args, emulator.seeded!.m2m.clientId, (value) => ({
-    $unknown: value,
-  }));
+  const { m2m } = emulator.seeded!;
+  return resolveArgs(
+    args,
+    { m2m: m2m.clientId, m2mLastFour: m2m.clientSecret!.slice(-4) },
+    (value) => ({ $unknown: value }),
+  );
 }
 
 /**
  * Runs `op` with the bad input committed; expects it to fail with the message that names the field (the
  * engine prints a failed check as "property <field> value … has a problem: <reason>"; a program error
- * names the argument), never Pulumi's unknown placeholder, and no Stytch call.
+ * names the argument; a refusal in diff is the resource's error), never Pulumi's unknown placeholder, and
+ * no Stytch call.
  */
 async function expectRefused(
   badInput: BadInput,
@@ -59,12 +68,14 @@ async function expectRefused(
       program: `unknown argument "${badInput.field}"`,
       resource: `resource 'billing' has a problem: ${badInput.field}`,
       property: `property ${badInput.field} value`,
+      diff: `error: ${badInput.says}`,
     }[badInput.level ?? "property"],
   );
   expect(output).toContain(badInput.says);
   expect(output).not.toContain(UNKNOWN);
   // Not from us, and not from the engine, which prints a failed property's value.
-  expect(output).not.toContain("NHQhc7Zqs");
+  expect(output).not.toContain(PASTED_SECRET);
+  expect(output).not.toContain("80JASucyk7z");
   expect(emulator.requests).toEqual([]);
 }
 

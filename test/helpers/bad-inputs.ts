@@ -3,9 +3,10 @@
  * message that names the field. `test/inputs.test.ts` runs it against `check` through the engine's wire
  * format (fast); `test/e2e/bad-inputs.test.ts` runs it through `pulumi preview` (proof).
  *
- * Placeholders, resolved by {@link resolveArgs}: the string `"$m2m"` is the seeded M2M client's id, and
- * `{ $unknown: value }` is a value fed through another resource of the same program, so that it is unknown
- * during preview of a create (see the e2e fixture's `Echo`).
+ * Placeholders, resolved by {@link resolveArgs}: the string `"$m2m"` is the seeded M2M client's id,
+ * `"$m2mLastFour"` the last four of its current secret, and `{ $unknown: value }` is a value fed through
+ * another resource of the same program, so that it is unknown during preview of a create (see the e2e
+ * fixture's `Echo`).
  */
 
 /** One bad input. */
@@ -26,9 +27,10 @@ export interface BadInput {
   /**
    * `program` when the resource constructor refuses it (the program fails); `resource` when `check`
    * reports it as the resource's problem, whose message the engine prints without the property's value
-   * (it may be a secret), starting with the field's name; otherwise a check failure on the property.
+   * (it may be a secret), starting with the field's name; `diff` when only the old outputs decide it, so
+   * `diff` refuses it (still in preview, before any call); otherwise a check failure on the property.
    */
-  level?: "program" | "resource";
+  level?: "program" | "resource" | "diff";
 }
 
 const m2mId = "$m2m";
@@ -37,8 +39,11 @@ const unknown = (value: unknown) => ({ $unknown: value });
 const promotedBefore = {
   clientId: m2mId,
   promoted: true,
+  emergencyRevokeSecretEnding: "$m2mLastFour",
   triggers: { quarter: "2026-Q4", region: "eu" },
 };
+/** A client secret as Stytch generates one: it must never be printed, wherever it is pasted. */
+export const PASTED_SECRET = "NHQhc7ZqsXJVtgmN2MXr1etqsQrGAwJ-iBWNLKY7DzJj";
 
 export const BAD_INPUTS: readonly BadInput[] = [
   // clientId: missing, empty, whitespace, wrong type
@@ -47,115 +52,152 @@ export const BAD_INPUTS: readonly BadInput[] = [
     args: {},
     field: "clientId",
     says: "clientId is required",
+    level: "resource",
   },
   {
     what: "clientId null",
     args: { clientId: null },
     field: "clientId",
     says: "clientId is required",
+    level: "resource",
   },
   {
     what: "clientId empty",
     args: { clientId: "" },
     field: "clientId",
     says: "clientId is empty",
+    level: "resource",
   },
   {
     what: "clientId only spaces",
     args: { clientId: "   " },
     field: "clientId",
     says: "clientId is empty (only whitespace)",
+    level: "resource",
   },
   {
     what: "clientId with a leading space",
     args: { clientId: " m2m-client-test-1" },
     field: "clientId",
     says: "leading or trailing whitespace",
+    level: "resource",
   },
   {
     what: "clientId with a trailing no-break space (U+00A0)",
     args: { clientId: "m2m-client-test-1\u00a0" },
     field: "clientId",
     says: "leading or trailing whitespace",
+    level: "resource",
   },
   {
     what: "clientId with a zero-width space (U+200B)",
     args: { clientId: "m2m-client-test-\u200b1" },
     field: "clientId",
-    says: "(U+200B)",
+    says: "U+200B",
+    level: "resource",
   },
   {
     what: "clientId with an em space inside (U+2003)",
     args: { clientId: "m2m-client\u2003test-1" },
     field: "clientId",
-    says: "(U+2003)",
+    says: "U+2003",
+    level: "resource",
   },
   {
     what: "clientId a number",
     args: { clientId: 42 },
     field: "clientId",
     says: "clientId must be a string",
+    level: "resource",
   },
   {
     what: "clientId a boolean",
     args: { clientId: true },
     field: "clientId",
     says: "clientId must be a string",
+    level: "resource",
   },
   {
     what: "clientId an array",
     args: { clientId: ["m2m-client-test-1"] },
     field: "clientId",
     says: "clientId must be a string",
+    level: "resource",
   },
   {
     what: "clientId an object",
     args: { clientId: { id: "m2m-client-test-1" } },
     field: "clientId",
     says: "clientId must be a string",
+    level: "resource",
   },
   // clientId: path tricks and size
   {
     what: "clientId with ../ path traversal",
     args: { clientId: "m2m-client-test-1/../../secrets" },
     field: "clientId",
-    says: '"/" (U+002F)',
+    says: "U+002F",
+    level: "resource",
   },
   {
     what: "clientId that is ..",
     args: { clientId: ".." },
     field: "clientId",
     says: "does not start with a letter or digit",
+    level: "resource",
   },
   {
     what: "clientId with percent-encoding",
     args: { clientId: "m2m-client-test-1%2F..%2Fx" },
     field: "clientId",
-    says: '"%" (U+0025)',
+    says: "U+0025",
+    level: "resource",
   },
   {
     what: "clientId with a query",
     args: { clientId: "m2m-client-test-1?promote=1" },
     field: "clientId",
-    says: '"?" (U+003F)',
+    says: "U+003F",
+    level: "resource",
   },
   {
     what: "clientId with a fragment",
     args: { clientId: "m2m-client-test-1#x" },
     field: "clientId",
-    says: '"#" (U+0023)',
+    says: "U+0023",
+    level: "resource",
   },
   {
     what: "clientId with a backslash",
     args: { clientId: "m2m-client-test-1\\..\\x" },
     field: "clientId",
-    says: "(U+005C)",
+    says: "U+005C",
+    level: "resource",
   },
   {
     what: "clientId of 100,000 characters",
     args: { clientId: `m2m-client-test-${"a".repeat(100_000)}` },
     field: "clientId",
     says: "is longer than 200 characters",
+    level: "resource",
+  },
+  // clientId: a secret pasted where the id belongs is refused, and never printed
+  {
+    what: "a client secret pasted as clientId (with clientKind)",
+    args: { clientId: PASTED_SECRET, clientKind: "m2m" },
+    field: "clientId",
+    says: "looks like a secret, not a client id",
+    level: "resource",
+  },
+  {
+    what: "a project secret pasted as clientId",
+    args: {
+      clientId: "secret-test-80JASucyk7z_G8Z-7dVwZVGXL5NT_qGAQ2I",
+      clientKind: "m2m",
+    },
+    field: "clientId",
+    says: "like a Stytch project secret",
+    level: "resource",
   },
   // clientKind
   {
@@ -183,6 +225,22 @@ export const BAD_INPUTS: readonly BadInput[] = [
     says: 'clientKind must be "m2m" or "connected_app"',
   },
   // promoted
+  {
+    what: "promoted: true on a new resource (a rename without aliases, a new stack, state delete)",
+    args: { clientId: "m2m-client-test-1", promoted: true },
+    field: "promoted",
+    says: "Add `aliases` naming its old name or parent",
+  },
+  {
+    what: "emergencyRevokeSecretEnding that is not four characters",
+    args: {
+      clientId: "m2m-client-test-1",
+      promoted: true,
+      emergencyRevokeSecretEnding: "a1b2c",
+    },
+    field: "emergencyRevokeSecretEnding",
+    says: "must be the last four characters of the client secret to revoke",
+  },
   {
     what: 'promoted the string "true"',
     args: { clientId: "m2m-client-test-1", promoted: "true" },
@@ -240,7 +298,8 @@ export const BAD_INPUTS: readonly BadInput[] = [
     what: "clientKind unknown and clientId with a slash",
     args: { clientId: "m2m/client", clientKind: unknown("m2m") },
     field: "clientId",
-    says: '"/" (U+002F)',
+    says: "U+002F",
+    level: "resource",
   },
   {
     what: "a triggers value unknown and promoted a number",
@@ -293,10 +352,20 @@ export const BAD_INPUTS: readonly BadInput[] = [
     what: "a secret passed as a consumer fingerprint (never echoed)",
     args: {
       clientId: "m2m-client-test-1",
-      consumerFingerprints: ["NHQhc7ZqsXJVtgmN2MXr1etqsQrGAwJ-iBWNLKY7DzJj"],
+      consumerFingerprints: [PASTED_SECRET],
     },
     field: "consumerFingerprints",
     says: "consumerFingerprints[0] is not a fingerprint",
+    level: "resource",
+  },
+  {
+    what: "a version-1 consumer fingerprint (one salt for every client)",
+    args: {
+      clientId: "m2m-client-test-1",
+      consumerFingerprints: ["sfp1:AAAAAAAAAAAAAAAAAAAAAA"],
+    },
+    field: "consumerFingerprints",
+    says: "is a version-1 fingerprint",
     level: "resource",
   },
   {
@@ -320,6 +389,7 @@ export const BAD_INPUTS: readonly BadInput[] = [
     args: { ...promotedBefore, promoted: false },
     field: "promoted",
     says: "promoted cannot go from true back to false",
+    level: "diff",
   },
   {
     what: "a triggers change that keeps promoted: true",
@@ -355,14 +425,23 @@ export const BAD_INPUTS: readonly BadInput[] = [
   },
 ];
 
-/** Replaces the placeholders: `"$m2m"` by `m2mClientId`, and `{ $unknown: v }` by `unknownAs(v)`. */
+/** What the placeholders stand for: the seeded M2M client. */
+export interface Placeholders {
+  /** `"$m2m"`: its id. */
+  m2m: string;
+  /** `"$m2mLastFour"`: the last four of its current secret. */
+  m2mLastFour: string;
+}
+
+/** Replaces the placeholders (see {@link Placeholders}), and `{ $unknown: v }` by `unknownAs(v)`. */
 export function resolveArgs(
   args: Record<string, unknown>,
-  m2mClientId: string,
+  placeholders: Placeholders,
   unknownAs: (value: unknown) => unknown,
 ): Record<string, unknown> {
   const resolve = (value: unknown): unknown => {
-    if (value === "$m2m") return m2mClientId;
+    if (value === "$m2m") return placeholders.m2m;
+    if (value === "$m2mLastFour") return placeholders.m2mLastFour;
     if (Array.isArray(value)) return value.map(resolve);
     if (value !== null && typeof value === "object") {
       if ("$unknown" in value) {

@@ -4,6 +4,7 @@
  */
 import {
   startEmulator,
+  type AlreadyRotatingMode,
   type EmulatorOptions,
   type RunningEmulator,
 } from "../../emulator";
@@ -40,11 +41,27 @@ export async function expectOnlyNewSecretWorks(
   expect(await m2mSecretWorks(emulator, clientId, oldSecret)).toBe(false);
 }
 
-/** Starts an emulator and registers its shutdown after the current test. */
-export function useEmulator(options?: EmulatorOptions): () => RunningEmulator {
+/**
+ * What Stytch does with a rotate/start while a rotation is pending: its documentation does not say
+ * whether it refuses or replaces, so the lifecycle, fault and interruption tests run against both.
+ */
+export const ALREADY_ROTATING_MODES: readonly AlreadyRotatingMode[] = [
+  "reject",
+  "replace",
+];
+
+/**
+ * Starts an emulator and registers its shutdown after the current test. `options` may be a function,
+ * read when each test starts, so that a `describe.each` can switch them (e.g. the Stytch behaviour).
+ */
+export function useEmulator(
+  options?: EmulatorOptions | (() => EmulatorOptions),
+): () => RunningEmulator {
   let emulator: RunningEmulator | undefined;
   beforeEach(async () => {
-    emulator = await startEmulator(options);
+    emulator = await startEmulator(
+      typeof options === "function" ? options() : options,
+    );
   });
   afterEach(async () => {
     await emulator?.close();
@@ -54,6 +71,31 @@ export function useEmulator(options?: EmulatorOptions): () => RunningEmulator {
     if (!emulator)
       throw new Error("the emulator is only available inside a test");
     return emulator;
+  };
+}
+
+/**
+ * A fresh emulator per test, and `forEachStytchBehaviour(body)`, which registers the tests of `body` once
+ * per {@link ALREADY_ROTATING_MODES} entry, with each test's emulator in that mode.
+ */
+export function useEmulatorInEachStytchBehaviour(): {
+  emulator: () => RunningEmulator;
+  forEachStytchBehaviour: (body: (mode: AlreadyRotatingMode) => void) => void;
+} {
+  let current: AlreadyRotatingMode = "reject";
+  const emulator = useEmulator(() => ({ alreadyRotating: current }));
+  return {
+    emulator,
+    forEachStytchBehaviour: (body) =>
+      describe.each(ALREADY_ROTATING_MODES)(
+        "when Stytch answers a rotate/start on a pending rotation with %s",
+        (mode) => {
+          beforeAll(() => {
+            current = mode;
+          });
+          body(mode);
+        },
+      ),
   };
 }
 

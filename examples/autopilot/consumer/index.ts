@@ -1,6 +1,7 @@
 // A consumer's stack: it deploys the billing worker with the client secret and reports which secret that
 // is, as a fingerprint the rotation stack compares before it promotes. A fingerprint is not secret and
-// does not reveal the secret.
+// does not reveal the secret; it is salted with the client id, which the consumer knows (it sends it with
+// every token request).
 //
 // Before it is wired to the rotation stack, it uses the secret it was configured with
 // (`pulumi config set --secret billingWorkerSecret …`); once `rotationStack` is set, it takes the newest
@@ -9,6 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { secretFingerprint } from "pulumi-stytch-client-secret-rotation";
 
 const config = new pulumi.Config();
+const clientId = config.require("billingWorkerClientId"); // m2m-client-test-…
 const rotationStack = config.get("rotationStack"); // e.g. "acme/autopilot-rotation/prod"
 
 const secret: pulumi.Output<string> = rotationStack
@@ -19,4 +21,4 @@ const secret: pulumi.Output<string> = rotationStack
 
 // Here a real program hands `secret` to the service: a Kubernetes secret, a vault entry, a CI variable.
 
-export const billingWorkerFingerprint = secretFingerprint(secret);
+export const billingWorkerFingerprint = secretFingerprint(secret, clientId);
