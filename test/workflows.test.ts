@@ -102,3 +102,35 @@ describe("a broken workflow fails the lint", () => {
     expect(result.output).toContain(to.trim());
   });
 });
+
+// A job that runs a pull request's program with the stack's passphrase hands that program every secret
+// in the state; actionlint cannot know which secrets those are.
+describe("pull request workflows", () => {
+  const pullRequestWorkflows = workflows.filter((file) =>
+    /^on:\s*\n\s+pull_request(_target)?:/m.test(read(file)),
+  );
+
+  test("the example's preview workflow is one of them", () => {
+    expect(pullRequestWorkflows).toContain(
+      "examples/gitops-rollover/.github/workflows/pulumi-preview.yml",
+    );
+  });
+
+  test.each(pullRequestWorkflows)(
+    "%s never runs a fork's code with a secret, and releases secrets only through a reviewed environment",
+    (file) => {
+      const text = read(file);
+      expect(text).not.toMatch(/pull_request_target/);
+      const jobs = text.split(/\n(?= {2}[\w-]+:\n)/).slice(1);
+      const holdingSecrets = jobs.filter((job) => job.includes("secrets."));
+      expect(holdingSecrets.length).toBeGreaterThan(0);
+      for (const job of holdingSecrets) {
+        expect(job).toMatch(
+          /^\s+if: github\.event\.pull_request\.head\.repo\.full_name == github\.repository$/m,
+        );
+        expect(job).toMatch(/^\s+environment: preview$/m);
+        expect(job).toMatch(/^\s+package-manager-cache: false$/m);
+      }
+    },
+  );
+});

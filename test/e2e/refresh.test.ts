@@ -72,6 +72,7 @@ test("after someone rotates again, refresh reports superseded; up never revokes 
       name: "billing",
       clientId: m2m.clientId,
       promoted: true,
+      emergencyRevokeSecretEnding: m2m.clientSecret!.slice(-4),
       triggers: { quarter: "2026-Q4" },
     },
   ]);

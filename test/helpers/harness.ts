@@ -75,6 +75,23 @@ export function useEmulator(
 }
 
 /**
+ * Registers the tests of `body` once per {@link ALREADY_ROTATING_MODES} entry; `select` is told the mode
+ * before that block's tests run, for the fixtures that start each test's emulator.
+ */
+export function describeEachStytchBehaviour(
+  select: (mode: AlreadyRotatingMode) => void,
+  body: (mode: AlreadyRotatingMode) => void,
+): void {
+  describe.each(ALREADY_ROTATING_MODES)(
+    "when Stytch answers a rotate/start on a pending rotation with %s",
+    (mode) => {
+      beforeAll(() => select(mode));
+      body(mode);
+    },
+  );
+}
+
+/**
  * A fresh emulator per test, and `forEachStytchBehaviour(body)`, which registers the tests of `body` once
  * per {@link ALREADY_ROTATING_MODES} entry, with each test's emulator in that mode.
  */
@@ -83,19 +100,10 @@ export function useEmulatorInEachStytchBehaviour(): {
   forEachStytchBehaviour: (body: (mode: AlreadyRotatingMode) => void) => void;
 } {
   let current: AlreadyRotatingMode = "reject";
-  const emulator = useEmulator(() => ({ alreadyRotating: current }));
   return {
-    emulator,
+    emulator: useEmulator(() => ({ alreadyRotating: current })),
     forEachStytchBehaviour: (body) =>
-      describe.each(ALREADY_ROTATING_MODES)(
-        "when Stytch answers a rotate/start on a pending rotation with %s",
-        (mode) => {
-          beforeAll(() => {
-            current = mode;
-          });
-          body(mode);
-        },
-      ),
+      describeEachStytchBehaviour((mode) => (current = mode), body),
   };
 }
 

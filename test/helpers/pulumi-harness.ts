@@ -13,10 +13,12 @@ import {
 } from "../../demo/offline-pulumi";
 import {
   startEmulator,
+  type AlreadyRotatingMode,
+  type EmulatorOptions,
   type RunningEmulator,
   type SeededClient,
 } from "../../emulator";
-import { useEmulator } from "./harness";
+import { describeEachStytchBehaviour, useEmulator } from "./harness";
 
 /** Environment variable naming the JSON file written by the e2e global setup. */
 export const E2E_CONTEXT_ENV = "STYTCH_ROTATION_E2E_CONTEXT";
@@ -55,6 +57,10 @@ export interface RotationSpec {
   clientKind?: unknown;
   promoted?: unknown;
   triggers?: unknown;
+  /** A resource option: the name of a component to put the rotation in (a move into a component). */
+  $parent?: string;
+  /** A resource option: `aliases` (old names as `{ name }`, or old URNs). */
+  $aliases?: Array<{ name: string } | string>;
   [argument: string]: unknown;
 }
 
@@ -105,6 +111,7 @@ export class E2EStack {
     readonly stack: Stack,
     readonly dir: string,
     private readonly programDir: string,
+    private readonly rotationsFile?: string,
   ) {}
 
   /**
@@ -116,9 +123,19 @@ export class E2EStack {
     options: {
       /** One of the installed programs, or the directory of another. */
       program?: keyof E2EContext["programs"] | { dir: string };
-      credentials?: "config" | "env";
+      /**
+       * Where the provider finds the emulator's credentials: `stytch:*` stack config (the secret
+       * encrypted), STYTCH_* environment variables, or the environment variables given (e.g. swapped).
+       */
+      credentials?: "config" | "env" | { env: Record<string, string> };
       /** Put the stack on this stack's backend, so that each can read the other with a StackReference. */
       besides?: E2EStack;
+      /**
+       * Where {@link E2EStack.setRotations} puts the program's rotations: the `rotations` stack config
+       * (default), or a file the program reads, as a program's source holds its literals. The engine stores
+       * stack config in the state and its history, so a value that must not reach them goes in the file.
+       */
+      rotationsIn?: "config" | "file";
     } = {},
   ): Promise<E2EStack> {
     const context = e2eContext();
@@ -128,28 +145,40 @@ export class E2EStack {
     const dir =
       options.besides?.dir ??
       fs.mkdtempSync(path.join(context.workRoot, "stack-"));
-    const viaEnv = options.credentials === "env";
+    const credentials = options.credentials ?? "config";
+    const rotationsFile =
+      options.rotationsIn === "file"
+        ? path.join(
+            fs.mkdtempSync(path.join(dir, "program-input-")),
+            "rotations.json",
+          )
+        : undefined;
     const stack = await createOfflineStack({
       cliDir: context.cliDir,
       programDir,
       stateDir: dir,
       passphrase: PASSPHRASE,
-      env: viaEnv
-        ? {
-            STYTCH_PROJECT_ID: emulator.projectId,
-            STYTCH_SECRET: emulator.projectSecret,
-            STYTCH_BASE_URL: emulator.url,
-          }
-        : {},
+      env: {
+        ...(credentials === "env"
+          ? {
+              STYTCH_PROJECT_ID: emulator.projectId,
+              STYTCH_SECRET: emulator.projectSecret,
+              STYTCH_BASE_URL: emulator.url,
+            }
+          : typeof credentials === "object"
+            ? credentials.env
+            : {}),
+        ...(rotationsFile ? { E2E_ROTATIONS_FILE: rotationsFile } : {}),
+      },
     });
-    if (!viaEnv) {
+    if (credentials === "config") {
       await stack.setAllConfig({
         "stytch:projectId": { value: emulator.projectId },
         "stytch:secret": { value: emulator.projectSecret, secret: true },
         "stytch:baseUrl": { value: emulator.url },
       });
     }
-    return new E2EStack(stack, dir, programDir);
+    return new E2EStack(stack, dir, programDir, rotationsFile);
   }
 
   /** The name another stack's `StackReference` finds this one by, on their shared file backend. */
@@ -165,6 +194,10 @@ export class E2EStack {
 
   /** Sets the program's rotations, as a commit to the program would. */
   async setRotations(rotations: RotationSpec[]): Promise<void> {
+    if (this.rotationsFile) {
+      fs.writeFileSync(this.rotationsFile, JSON.stringify(rotations));
+      return;
+    }
     await this.stack.setConfig("rotations", {
       value: JSON.stringify(rotations),
     });
@@ -312,10 +345,13 @@ export class E2EStack {
 
   /**
    * Every byte the engine persisted for this stack: the backend (state, history, backups), PULUMI_HOME
-   * and the stack's config file in the program directory.
+   * (logs included) and the stack's config file in the program directory; not the program's own input
+   * file (see `rotationsIn`), which stands for its source.
    */
   persistedText(): string {
-    const files = persistedFiles(this.dir);
+    const files = persistedFiles(this.dir).filter(
+      (f) => f !== this.rotationsFile,
+    );
     const config = path.join(this.programDir, `Pulumi.${this.stack.name}.yaml`);
     if (fs.existsSync(config)) files.push(config);
     return files.map((f) => fs.readFileSync(f).toString("latin1")).join("\n");
@@ -373,7 +409,9 @@ export async function withE2E<T>(
  * Per-test fixtures of an end-to-end test file: a fresh emulator, and stacks on it that are removed after
  * each test. Real engine runs take tens of seconds, so the file's timeout is raised too.
  */
-export function useE2E(): {
+export function useE2E(
+  emulatorOptions?: EmulatorOptions | (() => EmulatorOptions),
+): {
   emulator: () => RunningEmulator;
   newStack: (
     options?: Parameters<typeof E2EStack.create>[1],
@@ -381,7 +419,7 @@ export function useE2E(): {
   pendingRotation: () => Promise<PendingRotation>;
 } {
   jest.setTimeout(10 * 60_000);
-  const emulator = useEmulator();
+  const emulator = useEmulator(emulatorOptions);
   const stacks: E2EStack[] = [];
   afterEach(async () => {
     for (const stack of stacks.splice(0)) await stack.dispose();
@@ -413,4 +451,20 @@ export interface PendingRotation {
   stack: E2EStack;
   /** The rotation's new secret. */
   secret: string;
+}
+
+/**
+ * {@link useE2E}, plus `forEachStytchBehaviour(body)`, which registers the tests of `body` once per
+ * behaviour of a Stytch that gets a rotate/start while a rotation is pending (refuse or replace), with each
+ * test's emulator in that mode.
+ */
+export function useE2EInEachStytchBehaviour(): ReturnType<typeof useE2E> & {
+  forEachStytchBehaviour: (body: (mode: AlreadyRotatingMode) => void) => void;
+} {
+  let current: AlreadyRotatingMode = "reject";
+  return {
+    ...useE2E(() => ({ alreadyRotating: current })),
+    forEachStytchBehaviour: (body) =>
+      describeEachStytchBehaviour((mode) => (current = mode), body),
+  };
 }
