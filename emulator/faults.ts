@@ -1,6 +1,6 @@
 /**
  * Fault rules: what the emulator does wrong on purpose, so that tests can exercise a client's retry,
- * timeout and reconciliation logic (STYTCH_API.md §8.9; the SDKs have none of it, §4).
+ * timeout and reconciliation logic (docs/stytch-api.md, "Errors": the SDKs have none of it).
  *
  * Rules are matched in injection order; the first one that matches and still has `times` left applies to
  * the request and is decremented. Exhausted rules are dropped.

@@ -4,17 +4,17 @@
  * Every answer is JSON with `status_code` equal to the HTTP status and a fresh `request_id`, because the
  * SDKs depend on it: stytch-node throws a `RequestError` (losing the status) on any non-JSON body, and
  * Python/Java reject error bodies that lack `status_code`, `error_message` or `error_url`
- * (STYTCH_API.md §3.3, §8.8).
+ * (docs/stytch-api.md, "Errors").
  */
 import { randomUUID } from "node:crypto";
 import type { OAuth2ErrorJSON, StytchErrorJSON } from "./wire";
 
-/** A fresh request id shaped like Stytch's test-environment ids (STYTCH_API.md §7). */
+/** A fresh request id shaped like Stytch's test-environment ids (docs/stytch-api.md, "Clients and their secrets"). */
 export function newRequestId(): string {
   return `request-id-test-${randomUUID()}`;
 }
 
-/** Stytch's error URL for a status and error type (the format live responses use, §3.3). */
+/** Stytch's error URL for a status and error type (the format live responses use). */
 export function errorUrl(status: number, type: string): string {
   return `https://stytch.com/docs/api/errors/${status}#${type}`;
 }
@@ -56,7 +56,7 @@ export class ApiError extends Error {
 
 /**
  * An OAuth2-shaped error (`{status_code, request_id, error, error_description, error_uri}`), used only by
- * the token and introspection endpoints, which answer in that shape (STYTCH_API.md §2.8).
+ * the token and introspection endpoints, which answer in that shape (docs/stytch-api.md, "Proving that a secret works").
  */
 export class OAuthError extends Error {
   override name = "OAuthError" as const;
@@ -86,7 +86,7 @@ export class OAuthError extends Error {
   }
 }
 
-/** Stytch's message for a rate-limited request (STYTCH_API.md §6). */
+/** Stytch's message for a rate-limited request (docs/stytch-api.md, "Errors"). */
 export const TOO_MANY_REQUESTS_MESSAGE = "Too many requests have been made.";
 
 /**

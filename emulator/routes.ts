@@ -4,7 +4,7 @@
  * the payload; the server adds `status_code` and `request_id` and renders thrown errors.
  *
  * Served at the root, as the SDKs require (stytch-node builds URLs with `new URL(path, base)`, which drops
- * any base path; STYTCH_API.md §1.1):
+ * any base path; docs/stytch-api.md, "Hosts and authentication"):
  *
  * | route | auth |
  * |---|---|
@@ -125,7 +125,7 @@ export const ROUTE_TEMPLATES = {
   b2bJwks: "/v1/b2b/sessions/jwks/:project_id",
 } as const;
 
-/** Per-kind response payload keys (STYTCH_API.md §2.7). */
+/** Per-kind response payload keys (docs/stytch-api.md, "Clients and their secrets"). */
 const PAYLOAD_KEYS = {
   m2m: { payloadKey: "m2m_client", listKey: "m2m_clients" },
   connected_app: { payloadKey: "connected_app", listKey: "connected_apps" },
@@ -134,7 +134,7 @@ const PAYLOAD_KEYS = {
 function clientRoutes(kind: ClientKind): Route[] {
   const { payloadKey, listKey } = PAYLOAD_KEYS[kind];
   const templates = ROUTE_TEMPLATES[kind];
-  // Rotate bodies may be absent, `{}` or `{"client_id": …}` depending on the SDK (§1.4): the body is
+  // Rotate bodies may be absent, `{}` or `{"client_id": …}` depending on the SDK: the body is
   // parsed (so malformed JSON is still a 400) and otherwise ignored, the path id wins.
   const rotate =
     (action: "rotateStart" | "rotate" | "rotateCancel"): Route["handle"] =>
@@ -333,7 +333,7 @@ const COMPILED = ROUTES.map((route) => ({
 
 /**
  * Looks a request up. Path segments are split on a literal `/` before decoding, so an id sent encoded
- * (`a%2Fb`) and an id sent raw (Java and Ruby interpolate it unescaped, §1.4) both arrive intact, as long
+ * (`a%2Fb`) and an id sent raw (Java and Ruby interpolate it unescaped) both arrive intact, as long
  * as the raw one contains no `/`, `?` or `#`. A segment that is not valid percent-encoding is taken as is.
  */
 export function matchRoute(method: string, path: string): RouteMatch {
@@ -385,7 +385,7 @@ function clientIdParam(request: RouteRequest): string {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Token and introspection endpoints (OAuth2-shaped errors, STYTCH_API.md §2.8, §2.9)
+// Token and introspection endpoints (OAuth2-shaped errors, docs/stytch-api.md, "Proving that a secret works")
 
 const INVALID_CLIENT =
   "Client authentication failed: the client does not exist in this project or the client secret is wrong.";
@@ -452,7 +452,7 @@ async function handleToken(
 
 /**
  * The project's key set. The project id in the path must be this project's; Stytch's answer for another
- * one is not documented, so the emulator answers `project_not_found` (the error type exists, §3.2).
+ * one is not documented, so the emulator answers `project_not_found` (the error type exists).
  */
 async function handleJwks(
   request: RouteRequest,
@@ -470,7 +470,7 @@ async function handleJwks(
 
 /**
  * Token introspection for Connected Apps: the non-interactive way to prove that a Connected App's client
- * secret works (STYTCH_API.md §2.9). The emulator issues no Connected App tokens, so with valid client
+ * secret works (docs/stytch-api.md, "Proving that a secret works"). The emulator issues no Connected App tokens, so with valid client
  * credentials every token is `{active: false}`.
  */
 function handleIntrospect(
@@ -500,7 +500,7 @@ function handleIntrospect(
 
 /**
  * Parses an OAuth2 request body: form-urlencoded (Node, Go) or JSON (Python, Ruby, Java), with or without a
- * charset, and sniffed when no content type is given (STYTCH_API.md §1.4).
+ * charset, and sniffed when no content type is given (docs/stytch-api.md, "Hosts and authentication").
  */
 function oauthBody(request: RouteRequest): Record<string, unknown> {
   const contentType = (request.headers["content-type"] ?? "").toLowerCase();
@@ -526,7 +526,7 @@ function oauthBody(request: RouteRequest): Record<string, unknown> {
 
 /**
  * Client credentials from the body, else from a Basic header. Body credentials win because the Python,
- * Ruby and Java SDKs send the *project* Basic header next to the client credentials in the body (§1.4).
+ * Ruby and Java SDKs send the *project* Basic header next to the client credentials in the body.
  */
 function clientCredentials(
   body: Record<string, unknown>,

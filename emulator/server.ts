@@ -54,10 +54,10 @@ export interface EmulatorOptions {
   /**
    * What rotate/start does while a rotation is pending: `"reject"` (default) fails with
    * `m2m_client_already_rotating_secret` / `connected_app_already_rotating_secret` as Stytch's error types
-   * imply; `"replace"` discards the pending next secret and issues a fresh one (STYTCH_API.md §3.2).
+   * imply; `"replace"` discards the pending next secret and issues a fresh one (docs/stytch-api.md, "Rotation").
    */
   alreadyRotating?: AlreadyRotatingMode;
-  /** The Connected App `creation_method` value (unknown enum, STYTCH_API.md §2.4). Default `"API"`. */
+  /** The Connected App `creation_method` value (unknown enum, docs/stytch-api.md, "Clients and their secrets"). Default `"API"`. */
   creationMethod?: string;
   /**
    * Called after each served request is recorded (the CLI's `--verbose` log). It sees exactly what
@@ -225,7 +225,7 @@ export async function startEmulator(
     });
   });
   // Node answers a request it cannot parse (an unescaped space in a client id, say) with a bare 400 and
-  // no body; every answer must be Stytch JSON (STYTCH_API.md §8.8), or stytch-node throws RequestError.
+  // no body; every answer must be Stytch JSON (docs/stytch-api.md, "Errors"), or stytch-node throws RequestError.
   server.on("clientError", (_error, socket) => {
     if (!socket.writable) {
       socket.destroy();

@@ -1,6 +1,6 @@
 /**
  * The emulator's in-memory store: clients of both kinds, their secrets as salted hashes, and the rotation
- * state machine of STYTCH_API.md §8.5. Everything here is plain data plus methods, independent of HTTP, so
+ * state machine of docs/stytch-api.md, "Rotation". Everything here is plain data plus methods, independent of HTTP, so
  * the HTTP routes and the in-process helpers (`createM2MClient`, …) run the very same code.
  *
  * Secrets: a plaintext secret exists only in the return value of the one call that reveals it (create,
@@ -25,7 +25,7 @@ import {
   type M2MClientWithNextClientSecret,
 } from "./wire";
 
-/** What `rotate/start` does while a rotation is already pending (STYTCH_API.md §3.2). */
+/** What `rotate/start` does while a rotation is already pending (docs/stytch-api.md, "Rotation"). */
 export type AlreadyRotatingMode = "reject" | "replace";
 
 /**
@@ -84,7 +84,7 @@ interface StoredConnectedApp {
 /** A stored client of either kind. */
 type StoredClient = StoredM2MClient | StoredConnectedApp;
 
-/** The body of `POST /v1/m2m/clients` (STYTCH_API.md §2.7 "Create M2M request"). */
+/** The body of `POST /v1/m2m/clients` (docs/stytch-api.md, "Clients and their secrets"). */
 export interface M2MClientCreateInput {
   scopes: string[];
   client_id?: string;
@@ -129,7 +129,7 @@ export type ConnectedAppUpdateInput = Omit<
   "client_type" | "client_id"
 >;
 
-/** A search query for M2M clients (STYTCH_API.md §2.7 "Search requests"). */
+/** A search query for M2M clients (docs/stytch-api.md, "Clients and their secrets"). */
 export interface M2MSearchQuery {
   operator: "AND" | "OR";
   operands: Array<{
@@ -149,7 +149,7 @@ export interface EmulatorStateOptions {
   creationMethod: string;
 }
 
-/** A new random client secret: 33 random bytes, base64url, 44 characters (STYTCH_API.md §7). */
+/** A new random client secret: 33 random bytes, base64url, 44 characters (docs/stytch-api.md, "Clients and their secrets"). */
 export function generateClientSecret(): string {
   return randomBytes(33).toString("base64url");
 }
@@ -181,7 +181,7 @@ const MAX_CUSTOM_SECRET_LENGTH = 256;
 
 /**
  * The in-memory store of one emulated Stytch project. Methods take and return wire shapes; failures are
- * thrown as {@link ApiError} with the status and `error_type` of STYTCH_API.md §3.2.
+ * thrown as {@link ApiError} with the status and `error_type` of docs/stytch-api.md, "Rotation".
  */
 export class EmulatorState {
   private readonly clients = new Map<string, StoredClient>();
@@ -200,7 +200,7 @@ export class EmulatorState {
   }
 
   /**
-   * Checks an `Authorization` header against the project's Basic credentials (STYTCH_API.md §1.2).
+   * Checks an `Authorization` header against the project's Basic credentials (docs/stytch-api.md, "Hosts and authentication").
    * @throws {@link ApiError} 400 `invalid_authorization_header` when missing or garbled, 400
    * `invalid_project_id_authentication` for another project id, 401 `unauthorized_credentials` for a wrong
    * secret.
@@ -267,7 +267,7 @@ export class EmulatorState {
 
   /**
    * Creates a Connected App; confidential types get a generated secret, public types none.
-   * @returns The create answer (no `creation_method`, §2.5), with `client_secret` for confidential apps.
+   * @returns The create answer (no `creation_method`), with `client_secret` for confidential apps.
    * @throws {@link ApiError} 400 for a duplicate or invalid `client_id`.
    */
   createConnectedApp(
@@ -288,7 +288,7 @@ export class EmulatorState {
         client_type: input.client_type,
         redirect_urls: [...(input.redirect_urls ?? [])],
         access_token_expiry_minutes: input.access_token_expiry_minutes ?? 60,
-        // A JSON-object string; the docs' example value (STYTCH_API.md §2.4).
+        // A JSON-object string; the docs' example value (docs/stytch-api.md, "Clients and their secrets").
         access_token_template_content:
           input.access_token_template_content ?? "{}",
         post_logout_redirect_urls: [...(input.post_logout_redirect_urls ?? [])],
@@ -311,7 +311,7 @@ export class EmulatorState {
   /**
    * Reads a client.
    * @throws {@link ApiError} 404 `m2m_client_not_found` / `connected_app_not_found`, also for an id of the
-   * other kind (STYTCH_API.md §3.2).
+   * other kind (docs/stytch-api.md, "Rotation").
    */
   get(kind: ClientKind, clientId: string): M2MClient | ConnectedApp {
     return clientJSON(this.find(kind, clientId));
@@ -552,7 +552,7 @@ export class EmulatorState {
   }
 }
 
-/** The wire form of a stored M2M client (§2.1): last fours from the hash records, never a secret. */
+/** The wire form of a stored M2M client: last fours from the hash records, never a secret. */
 function m2mClientJSON(stored: StoredM2MClient): M2MClient {
   const p = stored.profile;
   return {
@@ -567,7 +567,7 @@ function m2mClientJSON(stored: StoredM2MClient): M2MClient {
   };
 }
 
-/** The wire form of a stored Connected App (§2.4), in the field order of Stytch's docs. */
+/** The wire form of a stored Connected App, in the field order of Stytch's docs. */
 function connectedAppJSON(stored: StoredConnectedApp): ConnectedApp {
   const p = stored.profile;
   return {

@@ -1,6 +1,6 @@
 /**
  * M2M access tokens the official SDKs can verify: RS256 JWTs with a `kid` header, signed with the
- * emulator's own key pairs, and the JSON Web Key Set that verifies them (STYTCH_API.md §2.8, §2.10).
+ * emulator's own key pairs, and the JSON Web Key Set that verifies them (docs/stytch-api.md, "Proving that a secret works").
  *
  * Signing and key encoding are left to `jose`, the library stytch-node itself verifies with. Its major
  * version 5 is used on purpose: version 6 is ESM-only, which a CommonJS package cannot `require` on the

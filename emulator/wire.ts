@@ -1,5 +1,5 @@
 /**
- * Wire shapes the emulator sends, field for field as STYTCH_API.md §2.1–2.7 describes them and named as in
+ * Wire shapes the emulator sends, field for field as docs/stytch-api.md ("Clients and their secrets") describes them and named as in
  * stytch-node (`lib/b2c/m2m.ts`, `lib/b2c/connected_apps.ts`). Fields are snake_case exactly as on the wire.
  *
  * Only the `…WithClientSecret` (create) and `…WithNextClientSecret` (rotate/start) variants carry a
@@ -10,7 +10,7 @@
 /** The two kinds of Stytch client whose secret can be rotated (the provider's `clientKind` values). */
 export type ClientKind = "m2m" | "connected_app";
 
-/** Connected App client types (STYTCH_API.md §2.4). The `…_public` ones have no secret. */
+/** Connected App client types (docs/stytch-api.md, "Clients and their secrets"). The `…_public` ones have no secret. */
 export type ConnectedAppClientType =
   "first_party" | "first_party_public" | "third_party" | "third_party_public";
 
@@ -29,7 +29,7 @@ export function isPublicClientType(
   return clientType.endsWith("_public");
 }
 
-/** An M2M client as returned by get, update, search, rotate and rotate/cancel (§2.1). */
+/** An M2M client as returned by get, update, search, rotate and rotate/cancel. */
 export interface M2MClient {
   client_id: string;
   client_name: string;
@@ -41,17 +41,17 @@ export interface M2MClient {
   next_client_secret_last_four: string | null;
 }
 
-/** The create answer for an M2M client: the only time its first secret is shown (§2.2). */
+/** The create answer for an M2M client: the only time its first secret is shown. */
 export interface M2MClientWithClientSecret extends M2MClient {
   client_secret: string;
 }
 
-/** The rotate/start answer for an M2M client: the only time the next secret is shown (§2.3). */
+/** The rotate/start answer for an M2M client: the only time the next secret is shown. */
 export interface M2MClientWithNextClientSecret extends M2MClient {
   next_client_secret: string;
 }
 
-/** A Connected App as returned by get, update, search, rotate and rotate/cancel (§2.4). */
+/** A Connected App as returned by get, update, search, rotate and rotate/cancel. */
 export interface ConnectedApp {
   client_id: string;
   client_name: string;
@@ -74,7 +74,7 @@ export interface ConnectedApp {
 }
 
 /**
- * The create answer for a Connected App (§2.5): no `creation_method`, and `client_secret` only for the
+ * The create answer for a Connected App: no `creation_method`, and `client_secret` only for the
  * confidential client types (`first_party`, `third_party`).
  */
 export type ConnectedAppWithClientSecret = Omit<
@@ -84,7 +84,7 @@ export type ConnectedAppWithClientSecret = Omit<
   client_secret?: string;
 };
 
-/** The rotate/start answer for a Connected App (§2.6): no `creation_method`, plus `next_client_secret`. */
+/** The rotate/start answer for a Connected App: no `creation_method`, plus `next_client_secret`. */
 export type ConnectedAppWithNextClientSecret = Omit<
   ConnectedApp,
   "creation_method" | "client_secret_last_four"
@@ -93,7 +93,7 @@ export type ConnectedAppWithNextClientSecret = Omit<
   next_client_secret: string;
 };
 
-/** Stytch's error body on every non-OAuth endpoint (§3.3). */
+/** Stytch's error body on every non-OAuth endpoint. */
 export interface StytchErrorJSON {
   status_code: number;
   request_id: string;
@@ -102,7 +102,7 @@ export interface StytchErrorJSON {
   error_url: string;
 }
 
-/** The OAuth2-shaped error body of the token and introspection endpoints (§2.8). */
+/** The OAuth2-shaped error body of the token and introspection endpoints. */
 export interface OAuth2ErrorJSON {
   status_code: number;
   request_id: string;
@@ -112,7 +112,7 @@ export interface OAuth2ErrorJSON {
 }
 
 /**
- * One public key of the JWKS endpoints (§2.10), in Stytch's field order. `x5c` and `x5tS256` are left out:
+ * One public key of the JWKS endpoints, in Stytch's field order. `x5c` and `x5tS256` are left out:
  * the emulator has no certificate to put there, an empty `x5c` is invalid (RFC 7517 §4.7 requires one or
  * more certificates) and strict JOSE libraries reject it, and verifiers do not need them.
  */

@@ -4,7 +4,7 @@
  * rotate/start, rotate and rotate/cancel are not idempotent, and Stytch has no idempotency keys. After a
  * failure that may have been applied (5xx, reset, timeout, lost answer) we never resend blindly: we read
  * the client and decide from `client_secret_last_four` / `next_client_secret_last_four`, the only
- * server-side record of which secret is which (STYTCH_API.md §6).
+ * server-side record of which secret is which (docs/stytch-api.md, "Rotation").
  */
 import {
   RotationConflictError,

@@ -169,7 +169,7 @@ export class StytchClient {
    * Proves that `secret` authenticates `clientId` at Stytch, without changing anything: an M2M client
    * gets an access token (`POST /v1/public/{project_id}/oauth2/token`, client credentials), a Connected
    * App introspects a token that does not exist (`…/oauth2/introspect`), which only valid client
-   * credentials may do (STYTCH_API.md §2.8, §2.9). Sent with the client's credentials, never the project's.
+   * credentials may do (docs/stytch-api.md, "Proving that a secret works"). Sent with the client's credentials, never the project's.
    *
    * @returns `{ accepted: false, reason }` when Stytch refuses the secret; the reason carries Stytch's error
    * type, description and request id, never the secret.

@@ -11,7 +11,7 @@ export type ClientKind = "m2m" | "connected_app";
 /** Every client kind, for validation messages and loops. */
 export const CLIENT_KINDS: readonly ClientKind[] = ["m2m", "connected_app"];
 
-/** The prefixes of Stytch client ids, with the kind each names (docs/stytch-api.md, "Ids and secrets"). */
+/** The prefixes of Stytch client ids, with the kind each names (docs/stytch-api.md, "Clients and their secrets"). */
 export const CLIENT_ID_PREFIXES: ReadonlyArray<readonly [string, ClientKind]> =
   [
     ["m2m-client-", "m2m"],
@@ -20,7 +20,7 @@ export const CLIENT_ID_PREFIXES: ReadonlyArray<readonly [string, ClientKind]> =
     ["idp-client-", "connected_app"],
   ];
 
-/** URL path segment and response payload key per client kind (STYTCH_API.md §2.7). */
+/** URL path segment and response payload key per client kind (docs/stytch-api.md, "Clients and their secrets"). */
 export const CLIENT_KIND_WIRE = {
   m2m: { pathSegment: "m2m", payloadKey: "m2m_client" },
   connected_app: { pathSegment: "connected_apps", payloadKey: "connected_app" },
@@ -73,7 +73,7 @@ export type StytchClientRecord = M2MClient | ConnectedApp;
 export type StytchClientWithNextClientSecret =
   M2MClientWithNextClientSecret | ConnectedAppWithNextClientSecret;
 
-/** Stytch's error body on every non-OAuth endpoint (STYTCH_API.md §3.3). */
+/** Stytch's error body on every non-OAuth endpoint (docs/stytch-api.md, "Errors"). */
 export interface StytchErrorJSON {
   status_code: number;
   request_id: string;

@@ -6,7 +6,7 @@
  * Covered for both client kinds: every call the provider makes (get, rotate start / complete / cancel),
  * the create / update / search / delete the SDK offers, the M2M token round trip with
  * `m2m.authenticateToken` before, during and after a rotation, and the SDK's error types. The SDK is
- * pointed at the emulator with `env: url + "/"` (STYTCH_API.md §1.1: `custom_base_url` must be https).
+ * pointed at the emulator with `env: url + "/"` (stytch-node's `custom_base_url` must be https).
  */
 import {
   B2BClient,

@@ -1,6 +1,6 @@
 /**
  * The emulator over real HTTP, one fresh instance per test. Grouped by endpoint and by behaviour; the
- * expectations come from STYTCH_API.md (section numbers in the describe names where useful).
+ * expectations come from docs/stytch-api.md and docs/emulator.md.
  */
 import { spawn } from "node:child_process";
 import net from "node:net";
@@ -89,7 +89,7 @@ const KINDS = [
   },
 ];
 
-/** Asserts Stytch's error shape (§3.3) and returns the body. */
+/** Asserts Stytch's error shape and returns the body. */
 function expectStytchError(
   response: JsonResponse | { status: number; body: Json },
   status: number,
@@ -107,7 +107,7 @@ function expectStytchError(
   return response.body;
 }
 
-/** Asserts the OAuth2 error shape of the token/introspection endpoints (§2.8). */
+/** Asserts the OAuth2 error shape of the token/introspection endpoints. */
 function expectOAuthError(response: JsonResponse, error: string): void {
   expect(response.status).toBe(400);
   expect(response.body).toEqual({
@@ -123,7 +123,7 @@ function clientPath(segment: string, clientId: string, suffix = ""): string {
   return `/v1/${segment}/clients/${encodeURIComponent(clientId)}${suffix}`;
 }
 
-describe("project authentication (§1.2)", () => {
+describe("project authentication", () => {
   const emulator = useEmulator();
   const path = () => clientPath("m2m", emulator().seeded!.m2m.clientId);
 
@@ -219,7 +219,7 @@ describe("project authentication (§1.2)", () => {
   });
 });
 
-describe("GET client (§2.1, §2.4)", () => {
+describe("GET client", () => {
   const emulator = useEmulator();
 
   test("returns an M2M client with exactly the documented fields and no nulls in required strings", async () => {
@@ -379,7 +379,7 @@ describe("emulator options", () => {
   });
 });
 
-describe("create (§2.2, §2.5)", () => {
+describe("create", () => {
   const emulator = useEmulator();
 
   test("creates an M2M client and reveals its 44-character secret once", async () => {
@@ -658,7 +658,7 @@ describe("update and search", () => {
 });
 
 describe.each(KINDS)(
-  "$kind secret rotation (§3, §8.5)",
+  "$kind secret rotation",
   ({ kind, segment, payloadKey, errorPrefix, seeded }) => {
     const emulator = useEmulator();
     const call = (
@@ -926,7 +926,7 @@ describe('alreadyRotating: "replace"', () => {
   );
 });
 
-describe("public Connected Apps (§8.5)", () => {
+describe("public Connected Apps", () => {
   const emulator = useEmulator();
 
   test.each([
@@ -1011,7 +1011,7 @@ describe("DELETE client", () => {
   });
 });
 
-describe("request encodings the SDKs use (§1.4)", () => {
+describe("request encodings the SDKs use", () => {
   const emulator = useEmulator();
   const awkwardId = "billing:worker@prod+1";
 
@@ -1144,7 +1144,7 @@ describe("request encodings the SDKs use (§1.4)", () => {
   });
 });
 
-describe("responses (§8.8)", () => {
+describe("responses", () => {
   const emulator = useEmulator();
 
   test("fails with a JSON 404 route_not_found for an unknown path", async () => {
@@ -1231,7 +1231,7 @@ describe("responses (§8.8)", () => {
   });
 });
 
-describe("M2M token endpoint (§2.8)", () => {
+describe("M2M token endpoint", () => {
   const emulator = useEmulator();
   const tokenPath = () => `/v1/public/${emulator().projectId}/oauth2/token`;
   const startRotation = async (): Promise<string> => {
@@ -1479,7 +1479,7 @@ describe("M2M token endpoint (§2.8)", () => {
   });
 });
 
-describe("key set (JWKS, §2.10) and signing keys", () => {
+describe("key set (JWKS) and signing keys", () => {
   const emulator = useEmulator();
   const token = async (): Promise<string> => {
     const { clientId, clientSecret } = emulator().seeded!.m2m;
@@ -1632,7 +1632,7 @@ describe("key set (JWKS, §2.10) and signing keys", () => {
   });
 });
 
-describe("Connected App introspection (§2.9)", () => {
+describe("Connected App introspection", () => {
   const emulator = useEmulator();
 
   test("answers {active: false} with valid client credentials", async () => {
@@ -1789,7 +1789,7 @@ describe("faults", () => {
     expect(at(read.body, "m2m_client", "next_client_secret_last_four")).toEqual(
       anyString(),
     );
-    // The lost secret cannot be fetched again: a retry hits the pending rotation (STYTCH_API.md §6).
+    // The lost secret cannot be fetched again: a retry hits the pending rotation (docs/stytch-api.md, "Rotation").
     expectStytchError(
       await rotateStart(),
       400,
