@@ -127,16 +127,19 @@ describe("promoted: true on a resource the engine sees as new", () => {
     const emu = emulator();
     const { m2m } = emu.seeded!;
     const stack = await newStack();
+    // With a consumer gate that nobody can pass yet: an emergency skips it, but verifies the new secret.
     const emergency = {
       name: "billing-emergency",
       clientId: m2m.clientId,
       promoted: true,
       emergencyRevokeSecretEnding: m2m.clientSecret!.slice(-4),
+      consumerFingerprints: [""],
     };
     const secret = (await stack.upWith([emergency]))["billing-emergency"]!;
     expect(stytchCalls(emu)).toEqual([
       "GET client",
       "POST rotate/start",
+      "POST oauth2/token",
       "POST rotate",
     ]);
     expect(await m2mSecretWorks(emu, m2m.clientId, secret)).toBe(true);
@@ -358,6 +361,25 @@ describe("redirects are never followed", () => {
       await elsewhere.close();
     }
   });
+});
+
+test("an https base URL that is not a Stytch API host is refused before any call, naming stytch:allowedApiHost", async () => {
+  const emu = emulator();
+  const stack = await newStack();
+  await stack.stack.setConfig("stytch:baseUrl", {
+    value: "https://stytch-proxy.example.test",
+  });
+  await stack.setRotations([
+    { name: "billing", clientId: emu.seeded!.m2m.clientId },
+  ]);
+  const output = await stack.failing("up");
+  expect(output).toContain(
+    'The Stytch base URL "https://stytch-proxy.example.test" is not a Stytch API host',
+  );
+  expect(output).toContain(
+    "pulumi config set stytch:allowedApiHost stytch-proxy.example.test",
+  );
+  expect(emu.requests).toEqual([]);
 });
 
 describe("values that may be secrets are never printed nor stored", () => {
