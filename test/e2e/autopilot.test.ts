@@ -309,25 +309,32 @@ test.concurrent(
   () =>
     withE2E(async ({ emulator, newStack }) => {
       const { m2m } = emulator.seeded!;
-      // One consumer that never reports a fingerprint.
-      const stack = await billingStack(newStack, m2m.clientId, {
-        promoteAfter: "1s",
-        maxPendingAge: "30s",
-        consumerFingerprints: [""],
-      });
+      // One consumer that never reports a fingerprint. No maxPendingAge yet (nor rotateEvery, whose value
+      // it would default to): the blocked run must not be overdue however slowly this machine runs it.
+      const policy = { promoteAfter: "1s", consumerFingerprints: [""] };
+      const stack = await billingStack(newStack, m2m.clientId, policy);
       const started = await scheduledUp(stack, emulator);
-      const overdueAt = Date.parse(started.info.startedAt!) + 30_000;
       await pause(Date.parse(started.info.promoteDueAt!) - Date.now() + 100);
       const blocked = await scheduledUp(stack, emulator);
       expect(blocked.calls).toEqual([]);
       expect(blocked.output).toContain("consumer 1 reports none");
       expect(blocked.info.status).toBe("pending");
 
+      // A commit sets maxPendingAge; once the rotation is that old, the scheduled up turns red.
+      await stack.setRotations([
+        {
+          name: "billing",
+          clientId: m2m.clientId,
+          ...policy,
+          maxPendingAge: "2s",
+        },
+      ]);
+      const overdueAt = Date.parse(started.info.startedAt!) + 2_000;
       await pause(overdueAt - Date.now() + 100);
       emulator.clearRequests();
       const red = await stack.failing("up");
       expect(red).toContain(
-        "longer than maxPendingAge (30s), because its promotion is blocked",
+        "longer than maxPendingAge (2s), because its promotion is blocked",
       );
       expect(red).toContain("consumer 1 reports none");
       expect(emulator.requests).toEqual([]);
