@@ -48,8 +48,8 @@ export function newResourcePromotionProblem(
   return (
     "promoted: true on a resource new to this stack would start and complete a rotation in one `pulumi up`, " +
     "revoking the secret every consumer uses now. Renamed, or moved into a component? Add `aliases` naming " +
-    'its old name or parent (e.g. aliases: [{ name: "old-name" }]). New (a new stack, or after `pulumi ' +
-    "state delete`)? Set promoted: false, and promote in a later commit. Only for a deliberate emergency " +
+    'its old name or parent (e.g. aliases: [{ name: "old-name" }]). New (a new stack, or after pulumi ' +
+    "state delete)? Set promoted: false, and promote in a later commit. Only for a deliberate emergency " +
     `that revokes the current secret now, also set ${EMERGENCY_INPUT} to that secret's last four characters.`
   );
 }

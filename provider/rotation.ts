@@ -429,7 +429,7 @@ function unheldRotationConflict(
     `Client ${shownClientId(clientId)} already has a pending secret rotation (next secret ending ` +
       `${pendingNextLastFour}) that this stack does not hold, so it cannot start its own; nothing was changed ` +
       `at Stytch.${staleNote} Whose is it? If it is this stack's own rotation under another name (a resource ` +
-      "renamed or moved into a component without `aliases`, or removed with `pulumi state delete`), its " +
+      "renamed or moved into a component without `aliases`, or removed with pulumi state delete), its " +
       "consumers may hold its secret: keep it, and add `aliases` naming the old resource instead. If someone " +
       "else started it, someone may hold its secret: let them finish or cancel it, then run `pulumi up` again. " +
       "Only if an earlier `pulumi up` of this stack was interrupted (a killed runner, a timeout) after it " +
@@ -454,7 +454,7 @@ function staleEmergencyConflict(
     `The emergency rotation of ${who} names the secret ending ${named} (emergencyRevokeSecretEnding) to ` +
       `revoke, but the client's current secret ends ${current}; nothing was changed at Stytch. The named ` +
       "secret was probably revoked already, by an earlier emergency rotation of this resource under another " +
-      "name (a rename or a move without `aliases`, a new stack, `pulumi state delete`). Add `aliases` if the " +
+      "name (a rename or a move without `aliases`, a new stack, pulumi state delete). Add `aliases` if the " +
       "resource was renamed or moved; otherwise remove emergencyRevokeSecretEnding and set promoted: false. " +
       "For a new emergency, name the current secret's last four.",
   );
