@@ -119,7 +119,8 @@ describe("pull request workflows", () => {
   test.each(pullRequestWorkflows)(
     "%s never runs a fork's code with a secret, and releases secrets only through a reviewed environment",
     (file) => {
-      const text = read(file);
+      // The workflow itself, without its comments (which may name what it avoids).
+      const text = read(file).replace(/^\s*#.*$/gm, "");
       expect(text).not.toMatch(/pull_request_target/);
       const jobs = text.split(/\n(?= {2}[\w-]+:\n)/).slice(1);
       const holdingSecrets = jobs.filter((job) => job.includes("secrets."));
