@@ -21,6 +21,6 @@
  * for as long as such states may exist. (States written before it, whose `__provider` holds the methods by
  * value, `require` `dist/provider/lifecycle.js` instead: see there.)
  */
-import { ClientSecretRotationProvider } from "./provider";
+import { ClientSecretRotationProvider } from "./dynamic/provider";
 
 export = new ClientSecretRotationProvider();

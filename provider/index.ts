@@ -6,15 +6,15 @@ export {
   ClientSecretRotation,
   secretFingerprint,
   type ClientSecretRotationArgs,
-} from "./resource";
-export type { AutopilotInputs, AutopilotOutputs } from "./autopilot";
+} from "./dynamic/resource";
+export type { AutopilotInputs, AutopilotOutputs } from "./core/autopilot";
 export {
   ClientSecretRotationProvider,
   type ClientSecretRotationInputs,
   type ClientSecretRotationOutputs,
-} from "./provider";
-export type { RotationStatus } from "./rotation";
-export type { ClientKind } from "./stytch-types";
+} from "./dynamic/provider";
+export type { RotationStatus } from "./core/rotation";
+export type { ClientKind } from "./core/stytch-types";
 export {
   ClientSecretRotationError,
   ConfigurationError,
@@ -25,4 +25,4 @@ export {
   isStytchApiError,
   isStytchRequestError,
   type StytchRequestErrorCode,
-} from "./errors";
+} from "./core/errors";

@@ -1,5 +1,5 @@
 /**
- * Autopilot: the schedule and the gates as pure rules (`provider/autopilot.ts`, with `now` given), and the
+ * Autopilot: the schedule and the gates as pure rules (`provider/core/autopilot.ts`, with `now` given), and the
  * provider carrying them out against the emulator through the engine wire, with the real clock and
  * durations of a second or none. The unattended `pulumi up` sequences run in test/e2e/autopilot.test.ts.
  */
@@ -9,12 +9,12 @@ import {
   durationMs,
   nextTransition,
   scheduleOf,
-} from "../provider/autopilot";
+} from "../provider/core/autopilot";
 import {
   fingerprintOf,
   isFingerprint,
   isRetiredFingerprint,
-} from "../provider/fingerprint";
+} from "../provider/core/fingerprint";
 import type { ClientSecretRotationInputs } from "../provider";
 import {
   adminCall,

@@ -1,4 +1,7 @@
-import { resolveConnection, isLoopbackHost } from "../provider/credentials";
+import {
+  resolveConnection,
+  isLoopbackHost,
+} from "../provider/core/credentials";
 
 describe("resolveConnection", () => {
   test("prefers stack config over the environment", () => {

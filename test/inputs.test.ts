@@ -4,8 +4,8 @@
  * carriable. The same table runs through `pulumi preview` in `test/e2e/bad-inputs.test.ts`.
  */
 import { ClientSecretRotationProvider } from "../provider";
-import { carriable, UNKNOWN } from "../provider/engine-values";
-import { describeValue, replacingChanges } from "../provider/inputs";
+import { carriable, UNKNOWN } from "../provider/core/engine-values";
+import { describeValue, replacingChanges } from "../provider/core/inputs";
 import { BAD_INPUTS, PASTED_SECRET, resolveArgs } from "./helpers/bad-inputs";
 import { carried, throughEngineWire } from "./helpers/engine-wire";
 import { providerFor, useEmulator } from "./helpers/harness";

@@ -1,5 +1,5 @@
 /**
- * Recovery from an interrupted `pulumi up` (see `provider/orphaned-rotation.ts`): a pending rotation this
+ * Recovery from an interrupted `pulumi up` (see `provider/core/orphaned-rotation.ts`): a pending rotation this
  * stack does not hold is cancelled only when the stack config names exactly that rotation, and the error
  * that stops the `up` prints the one command that does so. The same flow runs through a killed
  * `pulumi up` in `test/e2e/interrupted.test.ts`.
@@ -8,7 +8,7 @@ import {
   authorizeCommand,
   parseOrphanAuthorizations,
   revokeCommand,
-} from "../provider/orphaned-rotation";
+} from "../provider/core/orphaned-rotation";
 import {
   adminCall,
   captureConsole,

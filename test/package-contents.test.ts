@@ -42,7 +42,9 @@ test("holds only compiled provider and emulator modules besides them", () => {
   const unexpected = files.filter(
     (file) =>
       !DOCUMENTS.includes(file) &&
-      !/^dist\/(provider|emulator)\/[a-z-]+\.(js|d\.ts)$/.test(file),
+      !/^dist\/(provider|emulator)\/([a-z-]+\/)?[a-z-]+\.(js|d\.ts)$/.test(
+        file,
+      ),
   );
   // Spelled out so that a failure names the kind of leak.
   expect(files.filter((file) => /(^|\/)test\/|\.test\./.test(file))).toEqual(
@@ -57,7 +59,8 @@ test("holds only compiled provider and emulator modules besides them", () => {
 test("holds a .js and a .d.ts for every provider and emulator source module", () => {
   const expected = ["provider", "emulator"].flatMap((dir) =>
     fs
-      .readdirSync(path.join(repoRoot, dir))
+      .readdirSync(path.join(repoRoot, dir), { recursive: true })
+      .map(String)
       .filter((file) => file.endsWith(".ts"))
       .flatMap((file) => {
         const base = `dist/${dir}/${file.replace(/\.ts$/, "")}`;

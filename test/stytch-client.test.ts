@@ -4,12 +4,12 @@ import nodeFetch from "node-fetch";
 import {
   DEFAULT_REQUEST_TIMEOUT_MS,
   type StytchConnection,
-} from "../provider/credentials";
+} from "../provider/core/credentials";
 import {
   StytchClient,
   parseRetryAfter,
   type FetchLike,
-} from "../provider/stytch-client";
+} from "../provider/core/stytch-client";
 import {
   expectFreeOfSecrets,
   printedError,

@@ -3,7 +3,7 @@
  * commits, real clock, durations of seconds. The scenarios run concurrently (`test.concurrent`, each with
  * its own emulator and stacks), so their waits on the clock overlap instead of adding up.
  */
-import { fingerprintOf } from "../../provider/fingerprint";
+import { fingerprintOf } from "../../provider/core/fingerprint";
 import {
   adminCall,
   expectFreeOfSecrets,

@@ -9,7 +9,7 @@
  * emulator, which keeps the table to one engine run per case.
  */
 import { startEmulator, type RunningEmulator } from "../../emulator";
-import { UNKNOWN } from "../../provider/engine-values";
+import { UNKNOWN } from "../../provider/core/engine-values";
 import {
   BAD_INPUTS,
   PASTED_SECRET,

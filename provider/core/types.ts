@@ -44,3 +44,42 @@ export type RawInputs = {
 export interface ProviderSettings extends StackSettings {
   cancelOrphanedRotation?: unknown;
 }
+
+/**
+ * A problem with the inputs, found before any call: `property` names the input, or is `""` for a problem
+ * reported as the resource's (the engine prints a failed property's value, and some values may be secrets).
+ */
+export interface InputFailure {
+  property: string;
+  reason: string;
+}
+
+/** What `check` decides: the inputs normalized (defaults applied), and any problems with them. */
+export interface CheckOutcome {
+  inputs: ClientSecretRotationInputs;
+  failures?: InputFailure[];
+}
+
+/** What `diff` decides: whether anything changes, which inputs force a new rotation, and in which order. */
+export interface DiffOutcome {
+  changes: boolean;
+  replaces: string[];
+  deleteBeforeReplace: boolean;
+}
+
+/** A rotation that `create` started: its id (the client id and the new secret's last four) and outputs. */
+export interface Created {
+  id: string;
+  outs: ClientSecretRotationOutputs;
+}
+
+/** A rotation as `update` left it: always the full outputs, the new secret included. */
+export interface Updated {
+  outs: ClientSecretRotationOutputs;
+}
+
+/** What `read` (refresh) found: the rotation with its new status, or, with an empty `id`, none at all. */
+export interface ReadOutcome {
+  id: string;
+  props?: ClientSecretRotationOutputs;
+}

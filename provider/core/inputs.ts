@@ -6,7 +6,6 @@
  * and `triggers` may hold unknowns among known values. Every rule is decided from what is known; a rule
  * that needs an unknown value is decided at apply time, when the engine calls `check` again with it.
  */
-import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { AUTOPILOT_INPUTS, autopilotProblems } from "./autopilot";
 import { UNKNOWN, isUnknown, withoutUnknowns } from "./engine-values";
 import {
@@ -20,7 +19,12 @@ import {
   emergencyInputProblem,
   newResourcePromotionProblem,
 } from "./revocation";
-import type { ClientSecretRotationInputs, RawInputs } from "./types";
+import type {
+  CheckOutcome,
+  ClientSecretRotationInputs,
+  InputFailure,
+  RawInputs,
+} from "./types";
 import {
   CLIENT_ID_PREFIXES,
   CLIENT_KINDS,
@@ -65,8 +69,8 @@ export type ReplacingChanges = InputChanges<ReplacingInput>;
 export function checkInputs(
   olds: Partial<ClientSecretRotationInputs>,
   news: RawInputs,
-): dynamic.CheckResult<ClientSecretRotationInputs> {
-  const failures: dynamic.CheckFailure[] = [];
+): CheckOutcome {
+  const failures: InputFailure[] = [];
   const fail = (property: keyof RawInputs, reason: string) =>
     failures.push({ property, reason: withoutUnknowns(reason) });
 

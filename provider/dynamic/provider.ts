@@ -20,8 +20,8 @@
  * `./lifecycle`, which the serialized form `require`s instead of carrying its code (see there).
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { CREDENTIAL_SOURCES } from "./credentials";
-import { carriable } from "./engine-values";
+import { CREDENTIAL_SOURCES } from "../core/credentials";
+import { carriable } from "../core/engine-values";
 import {
   checkInputs,
   createRotation,
@@ -29,20 +29,20 @@ import {
   diffRotation,
   readRotation,
   updateRotation,
-} from "./lifecycle";
-import { ORPHAN_AUTHORIZATION_KEY } from "./orphaned-rotation";
+} from "../core/lifecycle";
+import { ORPHAN_AUTHORIZATION_KEY } from "../core/orphaned-rotation";
 import type {
   ClientSecretRotationInputs,
   ClientSecretRotationOutputs,
   ProviderSettings,
   RawInputs,
-} from "./types";
+} from "../core/types";
 
 export type {
   ClientSecretRotationInputs,
   ClientSecretRotationOutputs,
   RawInputs,
-} from "./types";
+} from "../core/types";
 
 /**
  * The dynamic provider of {@link ClientSecretRotation}. Exported so that it can be exercised directly;

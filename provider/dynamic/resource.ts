@@ -2,11 +2,11 @@
  * The `ClientSecretRotation` Pulumi resource.
  */
 import * as pulumi from "@pulumi/pulumi";
-import engineProvider = require("./engine-provider");
-import { AUTOPILOT_INPUTS, type AutopilotOutputs } from "./autopilot";
-import { fingerprintOf } from "./fingerprint";
-import type { RotationStatus } from "./rotation";
-import type { ClientKind } from "./stytch-types";
+import engineProvider = require("../engine-provider");
+import { AUTOPILOT_INPUTS, type AutopilotOutputs } from "../core/autopilot";
+import { fingerprintOf } from "../core/fingerprint";
+import type { RotationStatus } from "../core/rotation";
+import type { ClientKind } from "../core/stytch-types";
 
 /** Arguments of {@link ClientSecretRotation}. */
 export interface ClientSecretRotationArgs {
