@@ -1,11 +1,11 @@
 /**
- * Builds a command-line tool from a Go module under `tools/` with the Go module proxy, and caches it per
- * machine. The Pulumi CLI (`scripts/pulumi-cli.ts`) and actionlint (`scripts/actionlint.ts`) both come
- * from here; each one is a {@link GoToolSpec}.
+ * Builds a command-line tool from Go modules under `tools/` with the Go module proxy, and caches it per
+ * machine. The Pulumi CLI (`scripts/pulumi-cli.ts`), actionlint (`scripts/actionlint.ts`) and the SDK
+ * generators (`scripts/sdk-generate.ts`) all come from here; each one is a {@link GoToolSpec}.
  *
  * A cache entry is `${XDG_CACHE_HOME:-~/.cache}/pulumi-stytch-client-secret-rotation/<name>-<version>`:
- * `bin/` plus `build-stamp.json`, which records what the entry was built from (a hash of the module's
- * `.go`, `go.mod` and `go.sum` files, the version and the build flags) and the identity of each binary.
+ * `bin/` plus `build-stamp.json`, which records what the entry was built from (a hash of its modules'
+ * `.go`, `go.mod` and `go.sum` files, the versions and the build flags) and the identity of each binary.
  * An entry is published with one rename, so a reader never sees half of one, and built under an
  * mkdir-based lock, so two concurrent runs do not both spend minutes building it.
  *
@@ -468,7 +468,8 @@ async function withLock<T>(
 // ---------------------------------------------------------------------------------------------------
 // Build from the Go module proxy
 
-function findGo(): string | undefined {
+/** The `go` to build with: on PATH, or where the official tarball installs it. */
+export function findGo(): string | undefined {
   // /usr/local/go is where the official tarball installs; it is often not on PATH for non-login shells
   // such as CI steps.
   return (
