@@ -1,5 +1,5 @@
 // Package driver is the command line shared by the two SDK generators, tools/sdkgen (TypeScript, Python
-// and Go, from pkg/v3 v3.276.0) and tools/sdkgen/sdkgen-dotnet (C#, from pkg/v3 v3.206.0, the last one with
+// and Go, from pkg/v3 v3.276.0) and tools/sdkgen/sdkgen-dotnet (C#, from pkg/v3 v3.206.0, which still has
 // codegen/dotnet): it reads and binds the schema, runs one generator per language and writes the files.
 //
 // It is a module of its own that requires the lower of the two pkg/v3 versions, so that each generator
