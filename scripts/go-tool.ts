@@ -1,11 +1,11 @@
 /**
- * Builds a command-line tool from a Go module under `tools/` with the Go module proxy, and caches it per
- * machine. The Pulumi CLI (`scripts/pulumi-cli.ts`) and actionlint (`scripts/actionlint.ts`) both come
- * from here; each one is a {@link GoToolSpec}.
+ * Builds a command-line tool from Go modules under `tools/` with the Go module proxy, and caches it per
+ * machine. The Pulumi CLI (`scripts/pulumi-cli.ts`), actionlint (`scripts/actionlint.ts`) and the SDK
+ * generators (`scripts/sdk-generate.ts`) all come from here; each one is a {@link GoToolSpec}.
  *
  * A cache entry is `${XDG_CACHE_HOME:-~/.cache}/pulumi-stytch-client-secret-rotation/<name>-<version>`:
- * `bin/` plus `build-stamp.json`, which records what the entry was built from (a hash of the module's
- * `.go`, `go.mod` and `go.sum` files, the version and the build flags) and the identity of each binary.
+ * `bin/` plus `build-stamp.json`, which records what the entry was built from (a hash of its modules'
+ * `.go`, `go.mod` and `go.sum` files, the versions and the build flags) and the identity of each binary.
  * An entry is published with one rename, so a reader never sees half of one, and built under an
  * mkdir-based lock, so two concurrent runs do not both spend minutes building it.
  *
@@ -39,24 +39,33 @@ export class UsageError extends Error {
   override name = "UsageError" as const;
 }
 
-/** How to build, check and name one tool. */
-export interface GoToolSpec {
-  /** Cache entry prefix, e.g. `"pulumi"` gives `pulumi-v3.274.1`. */
+/** One `go build` into a tool's `bin/`: packages of one Go module, with a version stamped in. */
+export interface GoBuild {
+  /** The version tag the binaries report, e.g. `"v3.276.0"`. */
+  version: string;
+  /** The Go module that pins the tool, relative to the repository root (e.g. `tools/pulumi-cli`). */
+  moduleDir: string;
+  /** The module whose `go.mod` requirement must equal {@link GoBuild.version}. */
+  pinnedModule: string;
+  /** The Go variable that `-ldflags -X` sets to the version. */
+  versionVariable: string;
+  /** The packages `go build` builds into `bin/`, as given to `go build` in {@link GoBuild.moduleDir}. */
+  packages: string[];
+}
+
+/** How to build, check and name one tool. Its own {@link GoBuild} names the cache entry. */
+export interface GoToolSpec extends GoBuild {
+  /** Cache entry prefix, e.g. `"pulumi"` gives `pulumi-v3.276.0`. */
   name: string;
   /** For messages, e.g. `"Pulumi CLI"`. */
   displayName: string;
   /** Prefix of every progress line, e.g. `"pulumi:ensure"`. */
   logTag: string;
-  /** The version tag the binaries report, e.g. `"v3.274.1"`. */
-  version: string;
-  /** The Go module that pins the tool, relative to the repository root (e.g. `tools/pulumi-cli`). */
-  moduleDir: string;
-  /** The module whose `go.mod` requirement must equal {@link GoToolSpec.version}. */
-  pinnedModule: string;
-  /** The Go variable that `-ldflags -X` sets to the version. */
-  versionVariable: string;
-  /** The packages `go build` builds into `bin/`, as given to `go build` in {@link GoToolSpec.moduleDir}. */
-  packages: string[];
+  /**
+   * More builds into the same `bin/`, each from a Go module of its own: for a program that cannot share
+   * the tool's module because it needs another version of a common dependency.
+   */
+  alsoBuilds?: GoBuild[];
   /** Every executable a complete `bin/` holds. */
   executables: string[];
   /**
@@ -201,7 +210,7 @@ function entryPaths(spec: GoToolSpec): {
   };
 }
 
-function buildFlags(spec: GoToolSpec): string[] {
+function buildFlags(build: GoBuild): string[] {
   return [
     "build",
     // go.sum is committed and complete: never let a build rewrite it.
@@ -210,33 +219,50 @@ function buildFlags(spec: GoToolSpec): string[] {
     // The wrapper module lives in a git checkout; VCS stamping would need git and adds nothing here.
     "-buildvcs=false",
     "-ldflags",
-    `-s -w -X ${spec.versionVariable}=${spec.version}`,
+    `-s -w -X ${build.versionVariable}=${build.version}`,
   ];
 }
 
+function allBuilds(spec: GoToolSpec): GoBuild[] {
+  return [spec, ...(spec.alsoBuilds ?? [])];
+}
+
 /**
- * Identifies what a cache entry was built from, so that editing the tool's module (dependencies,
- * sources) invalidates the cache.
+ * Identifies what a cache entry was built from, so that editing the tool's modules (dependencies,
+ * sources) invalidates the cache. A module's files are its `.go`, `go.mod` and `go.sum` files, less those
+ * of a module nested in it, plus those of each local module its `go.mod` replaces a requirement with.
  */
 function buildInputsHash(spec: GoToolSpec): string {
-  const moduleDir = path.join(repoRoot, spec.moduleDir);
   const hash = crypto.createHash("sha256");
-  hash.update(`${spec.version}\0${JSON.stringify(buildFlags(spec))}\0`);
-  const files: string[] = [];
-  const walk = (dir: string): void => {
-    for (const dirent of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, dirent.name);
-      if (dirent.isDirectory()) walk(full);
-      else if (/\.(go|mod|sum)$/.test(dirent.name)) files.push(full);
+  for (const build of allBuilds(spec)) {
+    const moduleDir = path.join(repoRoot, build.moduleDir);
+    hash.update(`${build.version}\0${JSON.stringify(buildFlags(build))}\0`);
+    const files: string[] = [];
+    const walk = (dir: string): void => {
+      for (const dirent of fs.readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, dirent.name);
+        if (dirent.isDirectory()) {
+          if (!fs.existsSync(path.join(full, "go.mod"))) walk(full);
+        } else if (/\.(go|mod|sum)$/.test(dirent.name)) files.push(full);
+      }
+    };
+    walk(moduleDir);
+    for (const replaced of localReplacements(moduleDir)) walk(replaced);
+    for (const file of files.sort()) {
+      hash.update(`${path.relative(moduleDir, file)}\0`);
+      hash.update(fs.readFileSync(file));
+      hash.update("\0");
     }
-  };
-  walk(moduleDir);
-  for (const file of files.sort()) {
-    hash.update(`${path.relative(moduleDir, file)}\0`);
-    hash.update(fs.readFileSync(file));
-    hash.update("\0");
   }
   return hash.digest("hex");
+}
+
+/** The directories of the local modules (`=> ./dir`, `=> ../dir`) that a module's `go.mod` replaces. */
+function localReplacements(moduleDir: string): string[] {
+  const goMod = fs.readFileSync(path.join(moduleDir, "go.mod"), "utf8");
+  return [...goMod.matchAll(/=>\s*(\.\.?\/\S*)\s*$/gm)].map((match) =>
+    path.resolve(moduleDir, match[1] ?? ""),
+  );
 }
 
 function fileIdentity(file: string): FileIdentity {
@@ -442,7 +468,8 @@ async function withLock<T>(
 // ---------------------------------------------------------------------------------------------------
 // Build from the Go module proxy
 
-function findGo(): string | undefined {
+/** The `go` to build with: on PATH, or where the official tarball installs it. */
+export function findGo(): string | undefined {
   // /usr/local/go is where the official tarball installs; it is often not on PATH for non-login shells
   // such as CI steps.
   return (
@@ -451,17 +478,17 @@ function findGo(): string | undefined {
   );
 }
 
-function checkGoModPin(spec: GoToolSpec): void {
+function checkGoModPin(spec: GoToolSpec, build: GoBuild): void {
   const goMod = fs.readFileSync(
-    path.join(repoRoot, spec.moduleDir, "go.mod"),
+    path.join(repoRoot, build.moduleDir, "go.mod"),
     "utf8",
   );
-  const escaped = spec.pinnedModule.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  const escaped = build.pinnedModule.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
   const match = new RegExp(`${escaped} (v\\S+)`).exec(goMod);
-  if (!match || match[1] !== spec.version) {
+  if (!match || match[1] !== build.version) {
     throw new UsageError(
-      `${spec.moduleDir}/go.mod pins ${spec.pinnedModule} at ${match?.[1] ?? "nothing"} but ` +
-        `scripts/ pins ${spec.displayName} ${spec.version}; update them together.`,
+      `${build.moduleDir}/go.mod pins ${build.pinnedModule} at ${match?.[1] ?? "nothing"} but ` +
+        `scripts/ pins it at ${build.version} for the ${spec.displayName}; update them together.`,
     );
   }
 }
@@ -511,7 +538,8 @@ async function build(
   go: string,
   inputsHash: string,
 ): Promise<string> {
-  checkGoModPin(spec);
+  const builds = allBuilds(spec);
+  for (const each of builds) checkGoModPin(spec, each);
   const extras = spec.extraExecutables?.() ?? {};
   const { entry, bin: cacheBin } = entryPaths(spec);
   const staging = makeStaging(entry);
@@ -524,24 +552,28 @@ async function build(
       `building ${spec.displayName} ${spec.version} with ${go}; this takes ${spec.buildTime} the first time ` +
         `(progress every ${PROGRESS_INTERVAL_MS / 1000}s)`,
     );
-    const elapsed = await runWithProgress(
-      spec.logTag,
-      go,
-      [...buildFlags(spec), "-o", bin + path.sep, ...spec.packages],
-      {
-        cwd: path.join(repoRoot, spec.moduleDir),
-        env: {
-          ...process.env,
-          // Static binaries: no C toolchain needed, and the cache entry does not depend on the
-          // machine's libc.
-          CGO_ENABLED: "0",
-          // A go.work somewhere above would silently change the build.
-          GOWORK: "off",
+    for (const each of builds) {
+      const what =
+        builds.length === 1 ? "go build" : `go build in ${each.moduleDir}`;
+      const elapsed = await runWithProgress(
+        spec.logTag,
+        go,
+        [...buildFlags(each), "-o", bin + path.sep, ...each.packages],
+        {
+          cwd: path.join(repoRoot, each.moduleDir),
+          env: {
+            ...process.env,
+            // Static binaries: no C toolchain needed, and the cache entry does not depend on the
+            // machine's libc.
+            CGO_ENABLED: "0",
+            // A go.work somewhere above would silently change the build.
+            GOWORK: "off",
+          },
         },
-      },
-      "go build",
-    );
-    log(spec.logTag, `go build finished in ${formatDuration(elapsed)}`);
+        what,
+      );
+      log(spec.logTag, `${what} finished in ${formatDuration(elapsed)}`);
+    }
 
     for (const [name, source] of Object.entries(extras)) {
       copyExecutable(source, bin, name);

@@ -1,6 +1,7 @@
 /**
  * `npm run pulumi:ensure`: provides a Pulumi CLI for this repository's tests and examples, as a directory
- * holding `pulumi`, `pulumi-language-nodejs` and `pulumi-resource-pulumi-nodejs`.
+ * holding `pulumi`, `pulumi-language-nodejs` and `pulumi-resource-pulumi-nodejs`; the one it builds also
+ * holds `pulumi-language-yaml`, for YAML programs (an installed Pulumi ships its own).
  *
  * Lookup order:
  *   1. $STYTCH_ROTATION_PULUMI_DIR (validated, never modified);
@@ -32,16 +33,23 @@ import {
 
 // The one place the CLI version is pinned. tools/pulumi-cli/go.mod must require
 // github.com/pulumi/pulumi/pkg/v3 at the same version; the build refuses to run if they drift apart.
-// v3.274.1 is the newest pkg/v3 the Go module proxy available to us serves whole (checked 2026-11-26).
-const PULUMI_VERSION = "v3.274.1";
+// v3.276.0 is the version of the newest @pulumi/pulumi on npm, the SDK the tests run on (checked 2026-12-06);
+// the Go module proxy available to us serves it whole.
+export const PULUMI_VERSION = "v3.276.0";
+
+// The YAML language host, github.com/pulumi/pulumi-yaml; tools/pulumi-yaml/go.mod requires the same version.
+// Its own module, because it does not compile against the CLI's pkg/v3 (it requires v3.206.0).
+const PULUMI_YAML_VERSION = "v1.25.0";
 
 const TAG = "pulumi:ensure";
+// What this repository's own programs need; a directory given or found on PATH must hold these.
 const EXECUTABLES = [
   "pulumi",
   "pulumi-language-nodejs",
   "pulumi-resource-pulumi-nodejs",
 ];
 const LAUNCHER = "pulumi-resource-pulumi-nodejs";
+const YAML_HOST = "pulumi-language-yaml";
 
 /** The Pulumi CLI as tools/pulumi-cli builds it. */
 export const PULUMI_CLI: GoToolSpec = {
@@ -56,7 +64,17 @@ export const PULUMI_CLI: GoToolSpec = {
     "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi",
     "./cmd/pulumi-language-nodejs",
   ],
-  executables: EXECUTABLES,
+  // The engine finds a language host next to `pulumi` (or on PATH), so the YAML host goes into this bin/.
+  alsoBuilds: [
+    {
+      version: PULUMI_YAML_VERSION,
+      moduleDir: "tools/pulumi-yaml",
+      pinnedModule: "github.com/pulumi/pulumi-yaml",
+      versionVariable: "github.com/pulumi/pulumi-yaml/pkg/version.Version",
+      packages: ["github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml"],
+    },
+  ],
+  executables: [...EXECUTABLES, YAML_HOST],
   extraExecutables: () => ({ [LAUNCHER]: launcherFromNodeModules() }),
   reportedVersion: pulumiVersionOf,
   buildTime: "several minutes",
