@@ -2,7 +2,7 @@
  * Drives a real Pulumi engine (the `pulumi` CLI through the Automation API, offline: see
  * `demo/offline-pulumi.ts`) against the emulator, one fresh stack per test.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
@@ -16,6 +16,7 @@ import {
   type RunningEmulator,
   type SeededClient,
 } from "../../emulator";
+import { describeExit } from "../../scripts/go-tool";
 import { useEmulator } from "./harness";
 
 /** Environment variable naming the JSON file written by the e2e global setup. */
@@ -40,8 +41,12 @@ export interface E2EContext {
     consumer: string;
     autopilotRotation: string;
     autopilotConsumer: string;
+    /** `test/e2e/native`: the native plugin's resource registered by its type token. */
+    native: string;
   };
   pulumiVersions: { newest: string; floor: string };
+  /** The native plugin, packed by `npm run plugin:pack` (`scripts/plugin-pack.ts`). */
+  plugin: { name: string; version: string; tarball: string };
 }
 
 /**
@@ -109,16 +114,19 @@ export class E2EStack {
 
   /**
    * Creates a fresh stack. Credentials reach the provider through stack config (`stytch:*`, the secret
-   * encrypted) or, with `credentials: "env"`, through STYTCH_* environment variables.
+   * encrypted), with `credentials: "env"` through STYTCH_* environment variables, or with `"none"` not at
+   * all.
    */
   static async create(
     emulator: RunningEmulator,
     options: {
       /** One of the installed programs, or the directory of another. */
       program?: keyof E2EContext["programs"] | { dir: string };
-      credentials?: "config" | "env";
+      credentials?: "config" | "env" | "none";
       /** Put the stack on this stack's backend, so that each can read the other with a StackReference. */
       besides?: E2EStack;
+      /** Install the native plugin (`npm run plugin:pack`) into the stack's PULUMI_HOME. */
+      withPlugin?: boolean;
     } = {},
   ): Promise<E2EStack> {
     const context = e2eContext();
@@ -142,14 +150,16 @@ export class E2EStack {
           }
         : {},
     });
-    if (!viaEnv) {
+    if (options.credentials === undefined || options.credentials === "config") {
       await stack.setAllConfig({
         "stytch:projectId": { value: emulator.projectId },
         "stytch:secret": { value: emulator.projectSecret, secret: true },
         "stytch:baseUrl": { value: emulator.url },
       });
     }
-    return new E2EStack(stack, dir, programDir);
+    const created = new E2EStack(stack, dir, programDir);
+    if (options.withPlugin) created.installPlugin(context.plugin);
+    return created;
   }
 
   /** The name another stack's `StackReference` finds this one by, on their shared file backend. */
@@ -244,6 +254,37 @@ export class E2EStack {
       });
     });
     return { pid: child.pid!, done };
+  }
+
+  /**
+   * Installs a resource plugin into this stack's PULUMI_HOME from its tarball, as
+   * `pulumi plugin install resource <name> <version> --file <tarball>` does for a user.
+   */
+  installPlugin(plugin: E2EContext["plugin"]): void {
+    const result = spawnSync(
+      path.join(e2eContext().cliDir, "pulumi"),
+      [
+        "plugin",
+        "install",
+        "resource",
+        plugin.name,
+        plugin.version,
+        "--file",
+        plugin.tarball,
+        "--non-interactive",
+      ],
+      {
+        cwd: this.programDir,
+        env: { ...process.env, ...this.stack.workspace.envVars },
+        encoding: "utf8",
+      },
+    );
+    this.engineOutput.push(result.stdout, result.stderr);
+    if (result.status !== 0) {
+      throw new Error(
+        `pulumi plugin install resource ${plugin.name} failed (${describeExit(result)}): ${result.stderr}`,
+      );
+    }
   }
 
   /** Runs `op`, expecting it to fail; returns the engine's complete output of the failed run. */
@@ -378,7 +419,9 @@ export function useE2E(): {
   newStack: (
     options?: Parameters<typeof E2EStack.create>[1],
   ) => Promise<E2EStack>;
-  pendingRotation: () => Promise<PendingRotation>;
+  pendingRotation: (
+    options?: Parameters<typeof E2EStack.create>[1],
+  ) => Promise<PendingRotation>;
 } {
   jest.setTimeout(10 * 60_000);
   const emulator = useEmulator();
@@ -394,10 +437,10 @@ export function useE2E(): {
   return {
     emulator,
     newStack,
-    pendingRotation: async () => {
+    pendingRotation: async (options) => {
       const emu = emulator();
       const m2m = emu.seeded!.m2m;
-      const stack = await newStack();
+      const stack = await newStack(options);
       const secrets = await stack.upWith([
         { name: "billing", clientId: m2m.clientId },
       ]);
