@@ -172,3 +172,47 @@ test("a preview with no credentials set anywhere succeeds; the up then names bot
   expect(output).toContain("pulumi config set --secret stytch:secret");
   expect(emu.requests).toHaveLength(0);
 });
+
+test("a stack moves from the dynamic resource to the plugin with an alias: no Stytch call, the same secret, then the plugin cancels it", async () => {
+  // A rotation started by the dynamic resource (test/e2e/fixture), still pending.
+  const { emu, m2m, stack, secret } = await pendingRotation();
+  const moved = await stack.inProgram("native", { withPlugin: true });
+  await moved.setRotations([
+    {
+      name: "billing",
+      clientId: m2m.clientId,
+      // The type the dynamic resource registers (`pulumi.dynamic.Resource` with module "stytch").
+      $aliases: [{ type: "pulumi-nodejs:dynamic/stytch:ClientSecretRotation" }],
+    },
+  ]);
+
+  emu.clearRequests();
+  const preview = await moved.preview();
+  expect(preview.changeSummary).toEqual({ same: 2 });
+  const up = await moved.up();
+  expect(up.summary.resourceChanges).toEqual({ same: 2 });
+  expect(emu.requests).toHaveLength(0);
+
+  const { secrets, secretOutputsAreSecret, info } = await moved.outputs();
+  expect(secrets["billing"]).toBe(secret);
+  expect(secretOutputsAreSecret).toBe(true);
+  expect(info["billing"]!.status).toBe("pending");
+  const [resource] = moved.rotationResources();
+  expect(resource!.urn).toContain("::stytch:index:ClientSecretRotation::");
+  expect(resource!.outputs["newClientSecret"]).toMatchObject({
+    ...SECRET_SIG,
+    ciphertext: anyString(),
+  });
+
+  emu.clearRequests();
+  await moved.destroy();
+  expect(stytchCalls(emu)).toEqual(["GET client", "POST rotate/cancel"]);
+  expect(await m2mSecretWorks(emu, m2m.clientId, secret)).toBe(false);
+  expect(await m2mSecretWorks(emu, m2m.clientId, m2m.clientSecret!)).toBe(true);
+  expectFreeOfSecrets(
+    moved.persistedText() +
+      stack.engineOutput.join("\n") +
+      moved.engineOutput.join("\n"),
+    [secret, emu.projectSecret, m2m.clientSecret],
+  );
+});

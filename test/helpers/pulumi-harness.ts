@@ -5,7 +5,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { Stack } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import {
   createOfflineStack,
   persistedFiles,
@@ -160,6 +160,30 @@ export class E2EStack {
     const created = new E2EStack(stack, dir, programDir);
     if (options.withPlugin) created.installPlugin(context.plugin);
     return created;
+  }
+
+  /**
+   * This stack, run from another program of the same project: its state, PULUMI_HOME and config (copied,
+   * encryption salt included) go along, as when a commit changes the program a pipeline runs.
+   */
+  async inProgram(
+    program: keyof E2EContext["programs"],
+    options: { withPlugin?: boolean } = {},
+  ): Promise<E2EStack> {
+    const programDir = e2eContext().programs[program];
+    const configFile = `Pulumi.${this.stack.name}.yaml`;
+    fs.copyFileSync(
+      path.join(this.programDir, configFile),
+      path.join(programDir, configFile),
+    );
+    const { pulumiCommand, envVars } = this.stack.workspace as LocalWorkspace;
+    const stack = await LocalWorkspace.selectStack(
+      { stackName: this.stack.name, workDir: programDir },
+      { pulumiCommand, envVars, secretsProvider: "passphrase" },
+    );
+    const moved = new E2EStack(stack, this.dir, programDir);
+    if (options.withPlugin) moved.installPlugin(e2eContext().plugin);
+    return moved;
   }
 
   /** The name another stack's `StackReference` finds this one by, on their shared file backend. */

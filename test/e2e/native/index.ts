@@ -4,11 +4,13 @@
 // plugin alone makes `newClientSecret` secret: no `additionalSecretOutputs` here.
 //
 // Like the dynamic fixture (test/e2e/fixture), the rotations come from the `rotations` stack config (a
-// JSON list), so a test drives the lifecycle with `pulumi config set` between `pulumi up`s.
+// JSON list), so a test drives the lifecycle with `pulumi config set` between `pulumi up`s. A rotation's
+// `$aliases` become its `aliases` option (e.g. the dynamic resource's type, to take over its state).
 import * as pulumi from "@pulumi/pulumi";
 
 interface RotationSpec {
   name: string;
+  $aliases?: pulumi.Alias[];
   [argument: string]: unknown;
 }
 
@@ -27,11 +29,20 @@ class Rotation extends pulumi.CustomResource {
   declare readonly newClientSecret: pulumi.Output<string>;
   declare readonly newClientSecretLastFour: pulumi.Output<string>;
 
-  constructor(name: string, args: Record<string, unknown>) {
-    super("stytch:index:ClientSecretRotation", name, {
-      ...Object.fromEntries(OUTPUTS.map((output) => [output, undefined])),
-      ...args,
-    });
+  constructor(
+    name: string,
+    args: Record<string, unknown>,
+    opts?: pulumi.CustomResourceOptions,
+  ) {
+    super(
+      "stytch:index:ClientSecretRotation",
+      name,
+      {
+        ...Object.fromEntries(OUTPUTS.map((output) => [output, undefined])),
+        ...args,
+      },
+      opts,
+    );
   }
 }
 
@@ -40,8 +51,8 @@ const rotations = JSON.parse(config.get("rotations") ?? "[]") as RotationSpec[];
 
 const outputs: Record<string, unknown> = {};
 const info: Record<string, unknown> = {};
-for (const { name, ...args } of rotations) {
-  const rotation = new Rotation(name, args);
+for (const { name, $aliases, ...args } of rotations) {
+  const rotation = new Rotation(name, args, { aliases: $aliases });
   // One top-level output per secret, as a pipeline would export it: `pulumi stack output` masks it whole.
   outputs[`${name}Secret`] = rotation.newClientSecret;
   info[name] = {
