@@ -95,6 +95,7 @@ export default async function globalSetup(): Promise<void> {
       name: "stytch",
       version: plugin.version,
       tarball: plugin.tarball,
+      executable: plugin.executable,
     },
   };
   const contextFile = path.join(workRoot, "context.json");

@@ -8,7 +8,15 @@
  * line the engine printed are searched for the secrets.
  */
 import { CREDENTIAL_SOURCES } from "../../provider/credentials";
-import { useE2E } from "../helpers/pulumi-harness";
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import * as providerRpc from "@pulumi/pulumi/proto/provider_grpc_pb";
+import * as providerProto from "@pulumi/pulumi/proto/provider_pb";
+import * as emptyProto from "google-protobuf/google/protobuf/empty_pb";
+import { e2eContext, useE2E } from "../helpers/pulumi-harness";
 import {
   adminCall,
   expectFreeOfSecrets,
@@ -34,6 +42,66 @@ beforeAll(() => {
     .map(({ envVar }) => envVar)
     .filter((name) => process.env[name] !== undefined);
   expect(inherited).toEqual([]);
+});
+
+test("the executable runs with no Node.js on PATH and no node_modules: it prints its port and serves the protocol", async () => {
+  const { plugin } = e2eContext();
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "plugin-alone-"));
+  // No environment at all but a PATH that holds nothing; the engine address leads nowhere.
+  const child = spawn(plugin.executable, ["127.0.0.1:1"], {
+    cwd,
+    env: { PATH: "/nonexistent" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  try {
+    const port = await new Promise<string>((resolve, reject) => {
+      let stdout = "";
+      child.stdout.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (stdout.includes("\n")) resolve(stdout.split("\n")[0]!);
+      });
+      child.on("exit", (code, signal) =>
+        reject(
+          new Error(
+            `the plugin exited (${code ?? signal ?? "?"}) before its port: ${stderr}`,
+          ),
+        ),
+      );
+    });
+    expect(port).toMatch(/^\d+$/);
+    const client = new providerRpc.ResourceProviderClient(
+      `127.0.0.1:${port}`,
+      grpc.credentials.createInsecure(),
+    );
+    try {
+      const info = await new Promise<string>((resolve, reject) =>
+        client.getPluginInfo(new emptyProto.Empty(), (error, response) =>
+          error ? reject(error) : resolve(response.getVersion()),
+        ),
+      );
+      expect(info).toBe(plugin.version);
+      const schema = await new Promise<string>((resolve, reject) =>
+        client.getSchema(
+          new providerProto.GetSchemaRequest(),
+          (error, response) =>
+            error ? reject(error) : resolve(response.getSchema()),
+        ),
+      );
+      expect(JSON.parse(schema)).toMatchObject({
+        name: "stytch",
+        version: plugin.version,
+      });
+    } finally {
+      client.close();
+    }
+    // Not Node's "single executable applications are experimental" warning, nor any other line.
+    expect(stderr).toBe("");
+  } finally {
+    child.kill();
+    fs.rmSync(cwd, { recursive: true, force: true });
+  }
 });
 
 test("start, hand-off, promote, refresh and destroy through the plugin, with stack config as the only credentials", async () => {

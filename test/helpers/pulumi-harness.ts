@@ -46,7 +46,12 @@ export interface E2EContext {
   };
   pulumiVersions: { newest: string; floor: string };
   /** The native plugin, packed by `npm run plugin:pack` (`scripts/plugin-pack.ts`). */
-  plugin: { name: string; version: string; tarball: string };
+  plugin: {
+    name: string;
+    version: string;
+    tarball: string;
+    executable: string;
+  };
 }
 
 /**
