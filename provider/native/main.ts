@@ -16,6 +16,10 @@ const manifest = require("../../package.json") as { version: string };
 const schema = require("./schema.json") as object;
 
 async function main(): Promise<void> {
+  // The engine also hands a plugin its package's stack config in PULUMI_CONFIG, with secrets decrypted
+  // (`defaultHost.Provider` in `pkg/host/host.go`). This plugin takes its configuration from `Configure`
+  // only, so that copy of the project secret is dropped before anything could pass it on to a child.
+  delete process.env["PULUMI_CONFIG"];
   const log = new EngineLog((text) => process.stderr.write(`${text}\n`));
   log.connect(engineAddress(process.argv.slice(2)));
   // The core's operator messages: secret-free lines that the user must see, with the resource.
