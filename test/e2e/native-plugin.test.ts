@@ -8,7 +8,7 @@
  * line the engine printed are searched for the secrets.
  */
 import { CREDENTIAL_SOURCES } from "../../provider/credentials";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -17,6 +17,7 @@ import * as providerRpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as providerProto from "@pulumi/pulumi/proto/provider_pb";
 import * as emptyProto from "google-protobuf/google/protobuf/empty_pb";
 import { e2eContext, useE2E } from "../helpers/pulumi-harness";
+import { repoRoot } from "../helpers/repo-files";
 import {
   adminCall,
   expectFreeOfSecrets,
@@ -101,6 +102,29 @@ test("the executable runs with no Node.js on PATH and no node_modules: it prints
   } finally {
     child.kill();
     fs.rmSync(cwd, { recursive: true, force: true });
+  }
+});
+
+test("schema.json, which the plugin serves, passes `pulumi schema check`", () => {
+  const { cliDir } = e2eContext();
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), "schema-check-"));
+  try {
+    const result = spawnSync(
+      path.join(cliDir, "pulumi"),
+      ["schema", "check", path.join(repoRoot, "provider/native/schema.json")],
+      {
+        encoding: "utf8",
+        env: {
+          ...process.env,
+          PULUMI_HOME: home,
+          PULUMI_SKIP_UPDATE_CHECK: "true",
+        },
+      },
+    );
+    expect(result.stderr + result.stdout).toBe("");
+    expect(result.status).toBe(0);
+  } finally {
+    fs.rmSync(home, { recursive: true, force: true });
   }
 });
 
