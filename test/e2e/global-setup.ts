@@ -10,6 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ensurePulumiCli } from "../../demo/offline-pulumi";
+import { packPlugin } from "../../scripts/plugin-pack";
 import {
   installProgram,
   packThisPackage,
@@ -36,6 +37,8 @@ export default async function globalSetup(): Promise<void> {
   );
   const cliDir = ensurePulumiCli();
   const tarball = packThisPackage(workRoot);
+  // `npm run plugin:pack`: reused when nothing it is built from changed, otherwise about half a minute.
+  const plugin = await packPlugin();
   const versions = supportedPulumiVersions();
   const context: E2EContext = {
     workRoot,
@@ -79,8 +82,21 @@ export default async function globalSetup(): Promise<void> {
           versions.newest,
         ),
       ),
+      native: installProgram(
+        workRoot,
+        "native",
+        "native",
+        tarball,
+        versions.newest,
+      ),
     },
     pulumiVersions: versions,
+    plugin: {
+      name: "stytch",
+      version: plugin.version,
+      tarball: plugin.tarball,
+      executable: plugin.executable,
+    },
   };
   const contextFile = path.join(workRoot, "context.json");
   fs.writeFileSync(contextFile, JSON.stringify(context, null, 2));

@@ -86,6 +86,11 @@ export const PROGRAM_SOURCES = {
       "consumer/tsconfig.json",
     ],
   },
+  // The native plugin's resource by its type token; the package is installed but not used.
+  native: {
+    dir: "test/e2e/native",
+    files: ["Pulumi.yaml", "index.ts", "tsconfig.json"],
+  },
   consumer: {
     dir: "test/e2e/consumer",
     files: ["index.ts", "tsconfig.json"],

@@ -2,10 +2,10 @@
  * Drives a real Pulumi engine (the `pulumi` CLI through the Automation API, offline: see
  * `demo/offline-pulumi.ts`) against the emulator, one fresh stack per test.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { Stack } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import {
   createOfflineStack,
   persistedFiles,
@@ -18,6 +18,7 @@ import {
   type RunningEmulator,
   type SeededClient,
 } from "../../emulator";
+import { describeExit } from "../../scripts/go-tool";
 import { describeEachStytchBehaviour, useEmulator } from "./harness";
 
 /** Environment variable naming the JSON file written by the e2e global setup. */
@@ -42,8 +43,17 @@ export interface E2EContext {
     consumer: string;
     autopilotRotation: string;
     autopilotConsumer: string;
+    /** `test/e2e/native`: the native plugin's resource registered by its type token. */
+    native: string;
   };
   pulumiVersions: { newest: string; floor: string };
+  /** The native plugin, packed by `npm run plugin:pack` (`scripts/plugin-pack.ts`). */
+  plugin: {
+    name: string;
+    version: string;
+    tarball: string;
+    executable: string;
+  };
 }
 
 /**
@@ -60,7 +70,7 @@ export interface RotationSpec {
   /** A resource option: the name of a component to put the rotation in (a move into a component). */
   $parent?: string;
   /** A resource option: `aliases` (old names as `{ name }`, or old URNs). */
-  $aliases?: Array<{ name: string } | string>;
+  $aliases?: Array<{ name?: string; type?: string } | string>;
   [argument: string]: unknown;
 }
 
@@ -116,7 +126,8 @@ export class E2EStack {
 
   /**
    * Creates a fresh stack. Credentials reach the provider through stack config (`stytch:*`, the secret
-   * encrypted) or, with `credentials: "env"`, through STYTCH_* environment variables.
+   * encrypted), with `credentials: "env"` through STYTCH_* environment variables, or with `"none"` not at
+   * all.
    */
   static async create(
     emulator: RunningEmulator,
@@ -125,9 +136,10 @@ export class E2EStack {
       program?: keyof E2EContext["programs"] | { dir: string };
       /**
        * Where the provider finds the emulator's credentials: `stytch:*` stack config (the secret
-       * encrypted), STYTCH_* environment variables, or the environment variables given (e.g. swapped).
+       * encrypted), STYTCH_* environment variables, nowhere, or the environment variables given (e.g.
+       * swapped).
        */
-      credentials?: "config" | "env" | { env: Record<string, string> };
+      credentials?: "config" | "env" | "none" | { env: Record<string, string> };
       /** Put the stack on this stack's backend, so that each can read the other with a StackReference. */
       besides?: E2EStack;
       /**
@@ -136,6 +148,8 @@ export class E2EStack {
        * stack config in the state and its history, so a value that must not reach them goes in the file.
        */
       rotationsIn?: "config" | "file";
+      /** Install the native plugin (`npm run plugin:pack`) into the stack's PULUMI_HOME. */
+      withPlugin?: boolean;
     } = {},
   ): Promise<E2EStack> {
     const context = e2eContext();
@@ -178,7 +192,33 @@ export class E2EStack {
         "stytch:baseUrl": { value: emulator.url },
       });
     }
-    return new E2EStack(stack, dir, programDir, rotationsFile);
+    const created = new E2EStack(stack, dir, programDir, rotationsFile);
+    if (options.withPlugin) created.installPlugin(context.plugin);
+    return created;
+  }
+
+  /**
+   * This stack, run from another program of the same project: its state, PULUMI_HOME and config (copied,
+   * encryption salt included) go along, as when a commit changes the program a pipeline runs.
+   */
+  async inProgram(
+    program: keyof E2EContext["programs"],
+    options: { withPlugin?: boolean } = {},
+  ): Promise<E2EStack> {
+    const programDir = e2eContext().programs[program];
+    const configFile = `Pulumi.${this.stack.name}.yaml`;
+    fs.copyFileSync(
+      path.join(this.programDir, configFile),
+      path.join(programDir, configFile),
+    );
+    const { pulumiCommand, envVars } = this.stack.workspace as LocalWorkspace;
+    const stack = await LocalWorkspace.selectStack(
+      { stackName: this.stack.name, workDir: programDir },
+      { pulumiCommand, envVars, secretsProvider: "passphrase" },
+    );
+    const moved = new E2EStack(stack, this.dir, programDir);
+    if (options.withPlugin) moved.installPlugin(e2eContext().plugin);
+    return moved;
   }
 
   /** The name another stack's `StackReference` finds this one by, on their shared file backend. */
@@ -277,6 +317,37 @@ export class E2EStack {
       });
     });
     return { pid: child.pid!, done };
+  }
+
+  /**
+   * Installs a resource plugin into this stack's PULUMI_HOME from its tarball, as
+   * `pulumi plugin install resource <name> <version> --file <tarball>` does for a user.
+   */
+  installPlugin(plugin: E2EContext["plugin"]): void {
+    const result = spawnSync(
+      path.join(e2eContext().cliDir, "pulumi"),
+      [
+        "plugin",
+        "install",
+        "resource",
+        plugin.name,
+        plugin.version,
+        "--file",
+        plugin.tarball,
+        "--non-interactive",
+      ],
+      {
+        cwd: this.programDir,
+        env: { ...process.env, ...this.stack.workspace.envVars },
+        encoding: "utf8",
+      },
+    );
+    this.engineOutput.push(result.stdout, result.stderr);
+    if (result.status !== 0) {
+      throw new Error(
+        `pulumi plugin install resource ${plugin.name} failed (${describeExit(result)}): ${result.stderr}`,
+      );
+    }
   }
 
   /** Runs `op`, expecting it to fail; returns the engine's complete output of the failed run. */
@@ -416,7 +487,9 @@ export function useE2E(
   newStack: (
     options?: Parameters<typeof E2EStack.create>[1],
   ) => Promise<E2EStack>;
-  pendingRotation: () => Promise<PendingRotation>;
+  pendingRotation: (
+    options?: Parameters<typeof E2EStack.create>[1],
+  ) => Promise<PendingRotation>;
 } {
   jest.setTimeout(10 * 60_000);
   const emulator = useEmulator(emulatorOptions);
@@ -432,10 +505,10 @@ export function useE2E(
   return {
     emulator,
     newStack,
-    pendingRotation: async () => {
+    pendingRotation: async (options) => {
       const emu = emulator();
       const m2m = emu.seeded!.m2m;
-      const stack = await newStack();
+      const stack = await newStack(options);
       const secrets = await stack.upWith([
         { name: "billing", clientId: m2m.clientId },
       ]);
