@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { AUTOPILOT_INPUTS } from "../provider/core/autopilot";
 import { CREDENTIAL_SOURCES } from "../provider/core/credentials";
+import { EMERGENCY_INPUT } from "../provider/core/revocation";
 import {
   ROTATION_TYPE,
   SECRET_CONFIG,
@@ -65,6 +66,7 @@ describe("schema.json", () => {
         "clientKind",
         "promoted",
         "triggers",
+        EMERGENCY_INPUT,
         ...AUTOPILOT_INPUTS,
       ].sort(),
     );

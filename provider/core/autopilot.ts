@@ -63,6 +63,16 @@ export interface AutopilotOutputs {
   newClientSecretFingerprint: string;
 }
 
+/** The names of {@link AutopilotOutputs}: the outputs only a rotation with autopilot inputs has. */
+export const AUTOPILOT_OUTPUTS = [
+  "newClientSecretFingerprint",
+  "startedAt",
+  "promotedAt",
+  "promoteDueAt",
+  "rotateDueAt",
+  "promotionBlockedBy",
+] as const satisfies ReadonlyArray<keyof AutopilotOutputs>;
+
 /** What a rotation's state holds that the rules read. */
 export interface RotationState extends Partial<AutopilotOutputs> {
   status: string;

@@ -6,15 +6,42 @@
 import { ConfigurationError } from "./errors";
 import { isStytchShapedProjectId, shownSetting } from "./printable";
 
-/** Where each setting comes from: stack config key first, then environment variable. */
+/**
+ * Where each setting comes from: stack config key first, then environment variable. The TSDoc of each
+ * entry is the setting's description in the native provider's schema (`npm run schema`), and so in every
+ * SDK.
+ */
 export const CREDENTIAL_SOURCES = {
+  /**
+   * The Stytch project id (`project-test-…` or `project-live-…`). Falls back to the `STYTCH_PROJECT_ID`
+   * environment variable.
+   */
   projectId: { configKey: "stytch:projectId", envVar: "STYTCH_PROJECT_ID" },
+  /**
+   * The Stytch project secret; set it with `pulumi config set --secret stytch:secret …`. Falls back to the
+   * `STYTCH_SECRET` environment variable. Never a resource input, never stored by the provider.
+   */
   secret: { configKey: "stytch:secret", envVar: "STYTCH_SECRET" },
+  /**
+   * The Stytch API base URL. Default: `https://test.stytch.com` for a `project-test-…` id,
+   * `https://api.stytch.com` for a `project-live-…` id. `https://` must name a Stytch API host unless
+   * `allowedApiHost` names it; plain `http://` only on loopback (the emulator). Falls back to the
+   * `STYTCH_BASE_URL` environment variable.
+   */
   baseUrl: { configKey: "stytch:baseUrl", envVar: "STYTCH_BASE_URL" },
+  /**
+   * Deadline of one HTTP attempt to Stytch, in milliseconds (a positive whole number; default 20000).
+   * Falls back to the `STYTCH_REQUEST_TIMEOUT_MS` environment variable.
+   */
   requestTimeoutMs: {
     configKey: "stytch:requestTimeoutMs",
     envVar: "STYTCH_REQUEST_TIMEOUT_MS",
   },
+  /**
+   * An `https://` host other than Stytch's own that `baseUrl` may name, exactly: a Stytch custom domain, or
+   * a proxy of yours that forwards to Stytch. Every request sends the project secret to it. Falls back to
+   * the `STYTCH_ALLOWED_API_HOST` environment variable.
+   */
   allowedApiHost: {
     configKey: "stytch:allowedApiHost",
     envVar: "STYTCH_ALLOWED_API_HOST",

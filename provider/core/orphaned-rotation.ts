@@ -18,7 +18,13 @@
 import { ConfigurationError } from "./errors";
 import { describeKind, isStytchShapedClientId } from "./printable";
 
-/** The stack config key that holds the authorizations: client id → last four of the orphan's next secret. */
+// The stack config key that holds the authorizations. Its TSDoc is the setting's description in the native
+// provider's schema (`npm run schema`), and so in every SDK.
+/**
+ * Recovery after an interrupted `pulumi up`: client id → the last four characters of the next secret of
+ * the one pending rotation that this stack may cancel although it does not hold its secret. The error that
+ * needs it prints the command that sets it.
+ */
 export const ORPHAN_AUTHORIZATION_KEY = "stytch:cancelOrphanedRotation";
 
 /** Client id → last four characters of the next secret of the one orphaned rotation to cancel. */

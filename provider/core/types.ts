@@ -32,6 +32,14 @@ export interface ClientSecretRotationOutputs
   previousClientSecretLastFour: string;
 }
 
+/**
+ * The outputs that are always secret: the dynamic resource lists them in `additionalSecretOutputs`, the
+ * native plugin returns them wrapped as secrets, and the schema marks them `secret: true`.
+ */
+export const SECRET_OUTPUTS: readonly string[] = [
+  "newClientSecret",
+] satisfies ReadonlyArray<keyof ClientSecretRotationOutputs>;
+
 /** Inputs as the engine sends them to `check`: anything may be missing, mistyped or unknown. */
 export type RawInputs = {
   readonly [K in keyof ClientSecretRotationInputs]?: unknown;

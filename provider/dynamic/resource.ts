@@ -3,10 +3,11 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import engineProvider = require("../engine-provider");
-import { AUTOPILOT_INPUTS, type AutopilotOutputs } from "../core/autopilot";
+import { AUTOPILOT_INPUTS, AUTOPILOT_OUTPUTS } from "../core/autopilot";
 import { fingerprintOf } from "../core/fingerprint";
 import type { RotationStatus } from "../core/rotation";
 import type { ClientKind } from "../core/stytch-types";
+import { SECRET_OUTPUTS } from "../core/types";
 
 /** Arguments of {@link ClientSecretRotation}. */
 export interface ClientSecretRotationArgs {
@@ -116,15 +117,10 @@ export function secretFingerprint(
   );
 }
 
-// The outputs only a resource with autopilot inputs has; the Record type makes the compiler insist on all.
-const AUTOPILOT_OUTPUT_KEYS: Record<keyof AutopilotOutputs, undefined> = {
-  newClientSecretFingerprint: undefined,
-  startedAt: undefined,
-  promotedAt: undefined,
-  promoteDueAt: undefined,
-  rotateDueAt: undefined,
-  promotionBlockedBy: undefined,
-};
+// The outputs only a resource with autopilot inputs has, each registered as an output (undefined).
+const AUTOPILOT_OUTPUT_KEYS = Object.fromEntries(
+  AUTOPILOT_OUTPUTS.map((output) => [output, undefined]),
+);
 
 let notApplicableOutput: pulumi.Output<string> | undefined;
 /** The value of an autopilot output on a resource without autopilot inputs: `""`, shared. */
@@ -200,18 +196,22 @@ export class ClientSecretRotation extends pulumi.dynamic.Resource {
   declare public readonly triggers: pulumi.Output<Record<string, unknown>>;
   /**
    * Autopilot: the {@link secretFingerprint} of the new secret (not secret). Consumers report it once they
-   * use the new secret; `consumerFingerprints` compares with it. `""` without autopilot inputs.
+   * use the new secret; `consumerFingerprints` compares with it. Empty without autopilot inputs (`""` here;
+   * unset in the native provider's SDKs).
    */
   declare public readonly newClientSecretFingerprint: pulumi.Output<string>;
-  /** Autopilot: when the current rotation started (ISO 8601 UTC); `""` without autopilot inputs. */
+  /** Autopilot: when the current rotation started (ISO 8601 UTC); empty without autopilot inputs. */
   declare public readonly startedAt: pulumi.Output<string>;
-  /** Autopilot: when the current rotation was promoted, or `""` while it is pending. */
+  /** Autopilot: when the current rotation was promoted; empty while it is pending. */
   declare public readonly promotedAt: pulumi.Output<string>;
-  /** Autopilot: when `promoteAfter` makes the pending rotation due for promotion, or `""`. */
+  /** Autopilot: when `promoteAfter` makes the pending rotation due for promotion, or empty. */
   declare public readonly promoteDueAt: pulumi.Output<string>;
-  /** Autopilot: when `rotateEvery` makes a fresh rotation due (not before `promoteAfter` after `promotedAt`), or `""`. */
+  /**
+   * Autopilot: when `rotateEvery` makes a fresh rotation due (not before `promoteAfter` after `promotedAt`),
+   * or empty.
+   */
   declare public readonly rotateDueAt: pulumi.Output<string>;
-  /** Autopilot: why a due or requested promotion did not happen on the last `pulumi up`, or `""`. */
+  /** Autopilot: why a due or requested promotion did not happen on the last `pulumi up`, or empty. */
   declare public readonly promotionBlockedBy: pulumi.Output<string>;
 
   /**
@@ -275,7 +275,7 @@ export class ClientSecretRotation extends pulumi.dynamic.Resource {
       // The secret leaves the provider as a plain output and is made secret by the engine; returning
       // pulumi.secret() from a dynamic provider does not work (pulumi/pulumi#3012).
       pulumi.mergeOptions(opts, {
-        additionalSecretOutputs: ["newClientSecret"],
+        additionalSecretOutputs: [...SECRET_OUTPUTS],
       }),
       "stytch",
       "ClientSecretRotation",

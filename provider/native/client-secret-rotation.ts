@@ -29,11 +29,8 @@ import type {
 /** The resource's type token in the `stytch` schema. */
 export const ROTATION_TYPE = "stytch:index:ClientSecretRotation";
 
-/**
- * Outputs the plugin always returns as secrets, whatever the inputs were: what the dynamic resource lists
- * in `additionalSecretOutputs`. Kept in step with `schema.json` (`secret: true`) by a unit test.
- */
-export const SECRET_OUTPUTS: readonly string[] = ["newClientSecret"];
+/** The outputs the plugin always returns as secrets (the core's list, which the schema marks too). */
+export { SECRET_OUTPUTS } from "../core/types";
 
 /** The provider configuration key of a stack config key: `stytch:projectId` → `projectId`. */
 function configName(stackKey: string): string {

@@ -13,7 +13,7 @@ namespace PulumiStytch.Stytch
     /// <summary>
     /// Rotates the secret of a Stytch M2M client or Connected App in two phases, so that consumers never see an outage: creating the resource starts a rotation (old and new secret both work), setting `promoted: true` completes it (only the new secret works), and deleting it before promotion cancels it.
     /// 
-    /// Stytch credentials come from the provider's configuration (`stytch:projectId`, `stytch:secret`, `stytch:baseUrl`) or the environment (`STYTCH_PROJECT_ID`, `STYTCH_SECRET`, `STYTCH_BASE_URL`); they are never inputs.
+    /// Stytch credentials come from stack config (`stytch:projectId`, `stytch:secret`, `stytch:baseUrl`) or the environment (`STYTCH_PROJECT_ID`, `STYTCH_SECRET`, `STYTCH_BASE_URL`); they are never inputs.
     /// </summary>
     [StytchResourceType("stytch:index:ClientSecretRotation")]
     public partial class ClientSecretRotation : global::Pulumi.CustomResource
@@ -31,13 +31,13 @@ namespace PulumiStytch.Stytch
         public Output<PulumiStytch.Stytch.ClientKind> ClientKind { get; private set; } = null!;
 
         /// <summary>
-        /// Autopilot: `consumerFingerprints`, as given.
+        /// Autopilot. What each consumer reports it uses: the `secretFingerprint` of the secret it holds, e.g. read from each consumer's stack through a `StackReference`. Promotion, manual or scheduled, waits until every entry equals `newClientSecretFingerprint`. An empty string means the consumer has none yet. While any entry equals it, the pending secret is never cancelled: a replacement, a removal or `pulumi destroy` is refused. Never put a secret here. Optional.
         /// </summary>
         [Output("consumerFingerprints")]
         public Output<ImmutableArray<string>> ConsumerFingerprints { get; private set; } = null!;
 
         /// <summary>
-        /// Autopilot: `maxPendingAge`, as given.
+        /// Autopilot. A duration: once a rotation has been pending this long (a gate blocks its promotion, or nobody promoted it), every `pulumi up` fails, so that the pipeline turns red before anyone forgets a half-done rotation. Longer than `promoteAfter`. Optional; with `rotateEvery` it defaults to `rotateEvery`, so that a consumer that never reports cannot stall the schedule with warnings only.
         /// </summary>
         [Output("maxPendingAge")]
         public Output<string?> MaxPendingAge { get; private set; } = null!;
@@ -49,7 +49,7 @@ namespace PulumiStytch.Stytch
         public Output<string> NewClientSecret { get; private set; } = null!;
 
         /// <summary>
-        /// Autopilot: the fingerprint of the new secret (not secret). Consumers report it once they use the new secret; `consumerFingerprints` compares with it. `""` without autopilot inputs.
+        /// Autopilot: the `secretFingerprint` of the new secret (not secret). Consumers report it once they use the new secret; `consumerFingerprints` compares with it. Empty without autopilot inputs (`""` here; unset in the native provider's SDKs).
         /// </summary>
         [Output("newClientSecretFingerprint")]
         public Output<string?> NewClientSecretFingerprint { get; private set; } = null!;
@@ -67,13 +67,13 @@ namespace PulumiStytch.Stytch
         public Output<string> PreviousClientSecretLastFour { get; private set; } = null!;
 
         /// <summary>
-        /// Autopilot: `promoteAfter`, as given.
+        /// Autopilot. A duration, the overlap window: the first `pulumi up` at or after the rotation's start plus this window promotes it, if every gate holds (`consumerFingerprints`, `verifyBeforePromote`). Shorter than `rotateEvery`. `promoted: true` still promotes early, through the same gates. Optional.
         /// </summary>
         [Output("promoteAfter")]
         public Output<string?> PromoteAfter { get; private set; } = null!;
 
         /// <summary>
-        /// Autopilot: when `promoteAfter` makes the pending rotation due for promotion, or `""`.
+        /// Autopilot: when `promoteAfter` makes the pending rotation due for promotion, or empty.
         /// </summary>
         [Output("promoteDueAt")]
         public Output<string?> PromoteDueAt { get; private set; } = null!;
@@ -85,31 +85,31 @@ namespace PulumiStytch.Stytch
         public Output<bool> Promoted { get; private set; } = null!;
 
         /// <summary>
-        /// Autopilot: when the current rotation was promoted, or `""` while it is pending.
+        /// Autopilot: when the current rotation was promoted; empty while it is pending.
         /// </summary>
         [Output("promotedAt")]
         public Output<string?> PromotedAt { get; private set; } = null!;
 
         /// <summary>
-        /// Autopilot: why a due or requested promotion did not happen on the last `pulumi up`, or `""`.
+        /// Autopilot: why a due or requested promotion did not happen on the last `pulumi up`, or empty.
         /// </summary>
         [Output("promotionBlockedBy")]
         public Output<string?> PromotionBlockedBy { get; private set; } = null!;
 
         /// <summary>
-        /// Autopilot: when `rotateEvery` makes a fresh rotation due, or `""`.
+        /// Autopilot: when `rotateEvery` makes a fresh rotation due (not before `promoteAfter` after `promotedAt`), or empty.
         /// </summary>
         [Output("rotateDueAt")]
         public Output<string?> RotateDueAt { get; private set; } = null!;
 
         /// <summary>
-        /// Autopilot: `rotateEvery`, as given.
+        /// Autopilot. A duration: the first `pulumi up` at or after the current rotation's start plus this period starts a fresh rotation on the same client (in place: same resource, new secret), once the current one is promoted and has been for `promoteAfter` (consumers that switched late are not churned at once); a rotation still pending is never replaced. Requires `promoteAfter`. Optional.
         /// </summary>
         [Output("rotateEvery")]
         public Output<string?> RotateEvery { get; private set; } = null!;
 
         /// <summary>
-        /// Autopilot: when the current rotation started (ISO 8601 UTC); `""` without autopilot inputs.
+        /// Autopilot: when the current rotation started (ISO 8601 UTC); empty without autopilot inputs.
         /// </summary>
         [Output("startedAt")]
         public Output<string?> StartedAt { get; private set; } = null!;
@@ -127,7 +127,7 @@ namespace PulumiStytch.Stytch
         public Output<ImmutableDictionary<string, object>> Triggers { get; private set; } = null!;
 
         /// <summary>
-        /// Autopilot: `verifyBeforePromote`, as given or defaulted.
+        /// Autopilot. Before any promotion, prove that the new secret authenticates at Stytch (an M2M client gets an access token; a Connected App passes token introspection); if it does not, nothing is completed and `promotionBlockedBy` says why. Default value is `true` when any autopilot input is set, `false` otherwise (a program without autopilot promotes as it always did).
         /// </summary>
         [Output("verifyBeforePromote")]
         public Output<bool?> VerifyBeforePromote { get; private set; } = null!;
@@ -155,6 +155,10 @@ namespace PulumiStytch.Stytch
             var defaultOptions = new CustomResourceOptions
             {
                 Version = Utilities.Version,
+                Aliases =
+                {
+                    new global::Pulumi.Alias { Type = "pulumi-nodejs:dynamic/stytch:ClientSecretRotation" },
+                },
                 AdditionalSecretOutputs =
                 {
                     "newClientSecret",
@@ -188,7 +192,7 @@ namespace PulumiStytch.Stytch
         public Input<string> ClientId { get; set; } = null!;
 
         /// <summary>
-        /// `m2m` or `connected_app`. Optional: inferred from the `clientId` prefix; required only for ids without a known prefix. Changing it replaces the resource.
+        /// `"m2m"` or `"connected_app"`. Optional: inferred from the `clientId` prefix; required only for ids without a known prefix. Changing it replaces the resource.
         /// </summary>
         [Input("clientKind")]
         public Input<PulumiStytch.Stytch.ClientKind>? ClientKind { get; set; }
@@ -197,7 +201,7 @@ namespace PulumiStytch.Stytch
         private InputList<string>? _consumerFingerprints;
 
         /// <summary>
-        /// Autopilot. What each consumer reports it uses: the fingerprint of the secret it holds, e.g. read from each consumer's stack through a `StackReference`. Promotion, manual or scheduled, waits until every entry equals `newClientSecretFingerprint`. An empty string means the consumer has none yet. Never put a secret here. Optional.
+        /// Autopilot. What each consumer reports it uses: the `secretFingerprint` of the secret it holds, e.g. read from each consumer's stack through a `StackReference`. Promotion, manual or scheduled, waits until every entry equals `newClientSecretFingerprint`. An empty string means the consumer has none yet. While any entry equals it, the pending secret is never cancelled: a replacement, a removal or `pulumi destroy` is refused. Never put a secret here. Optional.
         /// </summary>
         public InputList<string> ConsumerFingerprints
         {
@@ -206,7 +210,13 @@ namespace PulumiStytch.Stytch
         }
 
         /// <summary>
-        /// Autopilot. A duration: once a rotation has been pending this long (a gate blocks its promotion, or nobody promoted it), every `pulumi up` fails, so that the pipeline turns red before anyone forgets a half-done rotation. Longer than `promoteAfter`. Optional.
+        /// Emergency only: the last four characters of the client's current secret (as the Stytch dashboard shows them), which this rotation revokes in its first `pulumi up`, together with `promoted: true` on a new resource. The rotation starts only if the current secret still ends in them, so a value left in the program after the emergency cannot fire again (after a rename, the current secret is the emergency's own). Skips the consumers' gate (nobody can hold a secret created in the same `up`), not the verification. Optional.
+        /// </summary>
+        [Input("emergencyRevokeSecretEnding")]
+        public Input<string>? EmergencyRevokeSecretEnding { get; set; }
+
+        /// <summary>
+        /// Autopilot. A duration: once a rotation has been pending this long (a gate blocks its promotion, or nobody promoted it), every `pulumi up` fails, so that the pipeline turns red before anyone forgets a half-done rotation. Longer than `promoteAfter`. Optional; with `rotateEvery` it defaults to `rotateEvery`, so that a consumer that never reports cannot stall the schedule with warnings only.
         /// </summary>
         [Input("maxPendingAge")]
         public Input<string>? MaxPendingAge { get; set; }
@@ -218,13 +228,13 @@ namespace PulumiStytch.Stytch
         public Input<string>? PromoteAfter { get; set; }
 
         /// <summary>
-        /// Whether to complete the rotation: the new secret becomes the client secret and the old one stops working. Default value is `false`. Set it to `true` once every consumer uses the new secret; `true` from the start is an emergency rotation (start and complete in one `pulumi up`). It cannot go back from `true` to `false`; change `triggers` to start another rotation.
+        /// Whether to complete the rotation: the new secret becomes the client secret and the old one stops working. Default value is `false`. Set it to `true` in a later commit, once every consumer uses the new secret. `true` on a resource new to the stack is refused in preview (a rename without `aliases`, a new stack or `pulumi state delete` would otherwise revoke the secret in use), unless `emergencyRevokeSecretEnding` is set too. A request that the autopilot's gates hold back can be withdrawn with `false`; a completed rotation cannot go back to `false` (change `triggers` to start another one).
         /// </summary>
         [Input("promoted")]
         public Input<bool>? Promoted { get; set; }
 
         /// <summary>
-        /// Autopilot. A duration (a whole number followed by s, m, h or d, e.g. `90d`): the first `pulumi up` at or after the current rotation's start plus this period starts a fresh rotation on the same client (in place: same resource, new secret), once the current one is promoted; a rotation still pending is never replaced. Requires `promoteAfter`. Optional.
+        /// Autopilot. A duration: the first `pulumi up` at or after the current rotation's start plus this period starts a fresh rotation on the same client (in place: same resource, new secret), once the current one is promoted and has been for `promoteAfter` (consumers that switched late are not churned at once); a rotation still pending is never replaced. Requires `promoteAfter`. Optional.
         /// </summary>
         [Input("rotateEvery")]
         public Input<string>? RotateEvery { get; set; }
@@ -242,7 +252,7 @@ namespace PulumiStytch.Stytch
         }
 
         /// <summary>
-        /// Autopilot. Before any promotion, prove that the new secret authenticates at Stytch (an M2M client gets an access token; a Connected App passes token introspection); if it does not, nothing is completed and `promotionBlockedBy` says why. Default value is `true` when any autopilot input is set, `false` otherwise.
+        /// Autopilot. Before any promotion, prove that the new secret authenticates at Stytch (an M2M client gets an access token; a Connected App passes token introspection); if it does not, nothing is completed and `promotionBlockedBy` says why. Default value is `true` when any autopilot input is set, `false` otherwise (a program without autopilot promotes as it always did).
         /// </summary>
         [Input("verifyBeforePromote")]
         public Input<bool>? VerifyBeforePromote { get; set; }

@@ -21,11 +21,11 @@ namespace PulumiStytch.Stytch
         }
 
         /// <summary>
-        /// A Stytch M2M client (`m2m-client-test-…`).
+        /// An M2M client (`m2m-client-…`).
         /// </summary>
         public static ClientKind M2M { get; } = new ClientKind("m2m");
         /// <summary>
-        /// A Stytch Connected App (`connected-app-test-…`).
+        /// A Connected App (`connected-app-…`, formerly `idp-client-…`).
         /// </summary>
         public static ClientKind ConnectedApp { get; } = new ClientKind("connected_app");
 

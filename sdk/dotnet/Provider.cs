@@ -11,7 +11,7 @@ using Pulumi;
 namespace PulumiStytch.Stytch
 {
     /// <summary>
-    /// The provider of ClientSecretRotation. Stytch credentials come from its inputs (stack config `stytch:…`) or the environment; they are never resource inputs.
+    /// The provider of Stytch client secret rotations.
     /// </summary>
     [StytchResourceType("pulumi:providers:stytch")]
     public partial class Provider : global::Pulumi.ProviderResource
@@ -44,7 +44,13 @@ namespace PulumiStytch.Stytch
     public sealed class ProviderArgs : global::Pulumi.ResourceArgs
     {
         /// <summary>
-        /// The Stytch API base URL, e.g. `https://test.stytch.com`. Optional: chosen from the project id; when unset, the provider reads the `STYTCH_BASE_URL` environment variable. Plain `http://` is accepted only on loopback (the emulator).
+        /// An `https://` host other than Stytch's own that `baseUrl` may name, exactly: a Stytch custom domain, or a proxy of yours that forwards to Stytch. Every request sends the project secret to it. Falls back to the `STYTCH_ALLOWED_API_HOST` environment variable.
+        /// </summary>
+        [Input("allowedApiHost")]
+        public Input<string>? AllowedApiHost { get; set; }
+
+        /// <summary>
+        /// The Stytch API base URL. Default: `https://test.stytch.com` for a `project-test-…` id, `https://api.stytch.com` for a `project-live-…` id. `https://` must name a Stytch API host unless `allowedApiHost` names it; plain `http://` only on loopback (the emulator). Falls back to the `STYTCH_BASE_URL` environment variable.
         /// </summary>
         [Input("baseUrl")]
         public Input<string>? BaseUrl { get; set; }
@@ -53,7 +59,7 @@ namespace PulumiStytch.Stytch
         private InputMap<string>? _cancelOrphanedRotation;
 
         /// <summary>
-        /// Client id → the last four characters of the next secret of the one orphaned pending rotation that this stack may cancel although it does not hold its secret.
+        /// Recovery after an interrupted `pulumi up`: client id → the last four characters of the next secret of the one pending rotation that this stack may cancel although it does not hold its secret. The error that needs it prints the command that sets it.
         /// </summary>
         public InputMap<string> CancelOrphanedRotation
         {
@@ -62,22 +68,22 @@ namespace PulumiStytch.Stytch
         }
 
         /// <summary>
-        /// The Stytch project id (`project-test-…` or `project-live-…`). When unset, the provider reads the `STYTCH_PROJECT_ID` environment variable.
+        /// The Stytch project id (`project-test-…` or `project-live-…`). Falls back to the `STYTCH_PROJECT_ID` environment variable.
         /// </summary>
         [Input("projectId")]
         public Input<string>? ProjectId { get; set; }
 
         /// <summary>
-        /// Deadline for one HTTP attempt at Stytch, in milliseconds. Default value is `20000`; when unset, the provider reads the `STYTCH_REQUEST_TIMEOUT_MS` environment variable.
+        /// Deadline of one HTTP attempt to Stytch, in milliseconds (a positive whole number; default 20000). Falls back to the `STYTCH_REQUEST_TIMEOUT_MS` environment variable.
         /// </summary>
-        [Input("requestTimeoutMs", json: true)]
-        public Input<int>? RequestTimeoutMs { get; set; }
+        [Input("requestTimeoutMs")]
+        public Input<string>? RequestTimeoutMs { get; set; }
 
         [Input("secret")]
         private Input<string>? _secret;
 
         /// <summary>
-        /// The Stytch project secret. When unset, the provider reads the `STYTCH_SECRET` environment variable.
+        /// The Stytch project secret; set it with `pulumi config set --secret stytch:secret …`. Falls back to the `STYTCH_SECRET` environment variable. Never a resource input, never stored by the provider.
         /// </summary>
         public Input<string>? Secret
         {

@@ -10,7 +10,7 @@ import * as utilities from "./utilities";
 /**
  * Rotates the secret of a Stytch M2M client or Connected App in two phases, so that consumers never see an outage: creating the resource starts a rotation (old and new secret both work), setting `promoted: true` completes it (only the new secret works), and deleting it before promotion cancels it.
  *
- * Stytch credentials come from the provider's configuration (`stytch:projectId`, `stytch:secret`, `stytch:baseUrl`) or the environment (`STYTCH_PROJECT_ID`, `STYTCH_SECRET`, `STYTCH_BASE_URL`); they are never inputs.
+ * Stytch credentials come from stack config (`stytch:projectId`, `stytch:secret`, `stytch:baseUrl`) or the environment (`STYTCH_PROJECT_ID`, `STYTCH_SECRET`, `STYTCH_BASE_URL`); they are never inputs.
  */
 export class ClientSecretRotation extends pulumi.CustomResource {
     /**
@@ -58,11 +58,11 @@ export class ClientSecretRotation extends pulumi.CustomResource {
      */
     declare public readonly clientKind: pulumi.Output<enums.ClientKind>;
     /**
-     * Autopilot: `consumerFingerprints`, as given.
+     * Autopilot. What each consumer reports it uses: the `secretFingerprint` of the secret it holds, e.g. read from each consumer's stack through a `StackReference`. Promotion, manual or scheduled, waits until every entry equals `newClientSecretFingerprint`. An empty string means the consumer has none yet. While any entry equals it, the pending secret is never cancelled: a replacement, a removal or `pulumi destroy` is refused. Never put a secret here. Optional.
      */
     declare public readonly consumerFingerprints: pulumi.Output<string[] | undefined>;
     /**
-     * Autopilot: `maxPendingAge`, as given.
+     * Autopilot. A duration: once a rotation has been pending this long (a gate blocks its promotion, or nobody promoted it), every `pulumi up` fails, so that the pipeline turns red before anyone forgets a half-done rotation. Longer than `promoteAfter`. Optional; with `rotateEvery` it defaults to `rotateEvery`, so that a consumer that never reports cannot stall the schedule with warnings only.
      */
     declare public readonly maxPendingAge: pulumi.Output<string | undefined>;
     /**
@@ -70,7 +70,7 @@ export class ClientSecretRotation extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly newClientSecret: pulumi.Output<string>;
     /**
-     * Autopilot: the fingerprint of the new secret (not secret). Consumers report it once they use the new secret; `consumerFingerprints` compares with it. `""` without autopilot inputs.
+     * Autopilot: the `secretFingerprint` of the new secret (not secret). Consumers report it once they use the new secret; `consumerFingerprints` compares with it. Empty without autopilot inputs (`""` here; unset in the native provider's SDKs).
      */
     declare public /*out*/ readonly newClientSecretFingerprint: pulumi.Output<string | undefined>;
     /**
@@ -82,11 +82,11 @@ export class ClientSecretRotation extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly previousClientSecretLastFour: pulumi.Output<string>;
     /**
-     * Autopilot: `promoteAfter`, as given.
+     * Autopilot. A duration, the overlap window: the first `pulumi up` at or after the rotation's start plus this window promotes it, if every gate holds (`consumerFingerprints`, `verifyBeforePromote`). Shorter than `rotateEvery`. `promoted: true` still promotes early, through the same gates. Optional.
      */
     declare public readonly promoteAfter: pulumi.Output<string | undefined>;
     /**
-     * Autopilot: when `promoteAfter` makes the pending rotation due for promotion, or `""`.
+     * Autopilot: when `promoteAfter` makes the pending rotation due for promotion, or empty.
      */
     declare public /*out*/ readonly promoteDueAt: pulumi.Output<string | undefined>;
     /**
@@ -94,23 +94,23 @@ export class ClientSecretRotation extends pulumi.CustomResource {
      */
     declare public readonly promoted: pulumi.Output<boolean>;
     /**
-     * Autopilot: when the current rotation was promoted, or `""` while it is pending.
+     * Autopilot: when the current rotation was promoted; empty while it is pending.
      */
     declare public /*out*/ readonly promotedAt: pulumi.Output<string | undefined>;
     /**
-     * Autopilot: why a due or requested promotion did not happen on the last `pulumi up`, or `""`.
+     * Autopilot: why a due or requested promotion did not happen on the last `pulumi up`, or empty.
      */
     declare public /*out*/ readonly promotionBlockedBy: pulumi.Output<string | undefined>;
     /**
-     * Autopilot: when `rotateEvery` makes a fresh rotation due, or `""`.
+     * Autopilot: when `rotateEvery` makes a fresh rotation due (not before `promoteAfter` after `promotedAt`), or empty.
      */
     declare public /*out*/ readonly rotateDueAt: pulumi.Output<string | undefined>;
     /**
-     * Autopilot: `rotateEvery`, as given.
+     * Autopilot. A duration: the first `pulumi up` at or after the current rotation's start plus this period starts a fresh rotation on the same client (in place: same resource, new secret), once the current one is promoted and has been for `promoteAfter` (consumers that switched late are not churned at once); a rotation still pending is never replaced. Requires `promoteAfter`. Optional.
      */
     declare public readonly rotateEvery: pulumi.Output<string | undefined>;
     /**
-     * Autopilot: when the current rotation started (ISO 8601 UTC); `""` without autopilot inputs.
+     * Autopilot: when the current rotation started (ISO 8601 UTC); empty without autopilot inputs.
      */
     declare public /*out*/ readonly startedAt: pulumi.Output<string | undefined>;
     /**
@@ -122,7 +122,7 @@ export class ClientSecretRotation extends pulumi.CustomResource {
      */
     declare public readonly triggers: pulumi.Output<{[key: string]: any}>;
     /**
-     * Autopilot: `verifyBeforePromote`, as given or defaulted.
+     * Autopilot. Before any promotion, prove that the new secret authenticates at Stytch (an M2M client gets an access token; a Connected App passes token introspection); if it does not, nothing is completed and `promotionBlockedBy` says why. Default value is `true` when any autopilot input is set, `false` otherwise (a program without autopilot promotes as it always did).
      */
     declare public readonly verifyBeforePromote: pulumi.Output<boolean | undefined>;
 
@@ -143,6 +143,7 @@ export class ClientSecretRotation extends pulumi.CustomResource {
             resourceInputs["clientId"] = args?.clientId;
             resourceInputs["clientKind"] = args?.clientKind;
             resourceInputs["consumerFingerprints"] = args?.consumerFingerprints;
+            resourceInputs["emergencyRevokeSecretEnding"] = args?.emergencyRevokeSecretEnding;
             resourceInputs["maxPendingAge"] = args?.maxPendingAge;
             resourceInputs["promoteAfter"] = args?.promoteAfter;
             resourceInputs["promoted"] = args?.promoted;
@@ -181,6 +182,8 @@ export class ClientSecretRotation extends pulumi.CustomResource {
             resourceInputs["verifyBeforePromote"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
+        const aliasOpts = { aliases: [{ type: "pulumi-nodejs:dynamic/stytch:ClientSecretRotation" }] };
+        opts = pulumi.mergeOptions(opts, aliasOpts);
         const secretOpts = { additionalSecretOutputs: ["newClientSecret"] };
         opts = pulumi.mergeOptions(opts, secretOpts);
         super(ClientSecretRotation.__pulumiType, name, resourceInputs, opts);
@@ -196,15 +199,19 @@ export interface ClientSecretRotationArgs {
      */
     clientId: pulumi.Input<string>;
     /**
-     * `m2m` or `connected_app`. Optional: inferred from the `clientId` prefix; required only for ids without a known prefix. Changing it replaces the resource.
+     * `"m2m"` or `"connected_app"`. Optional: inferred from the `clientId` prefix; required only for ids without a known prefix. Changing it replaces the resource.
      */
     clientKind?: pulumi.Input<enums.ClientKind | undefined>;
     /**
-     * Autopilot. What each consumer reports it uses: the fingerprint of the secret it holds, e.g. read from each consumer's stack through a `StackReference`. Promotion, manual or scheduled, waits until every entry equals `newClientSecretFingerprint`. An empty string means the consumer has none yet. Never put a secret here. Optional.
+     * Autopilot. What each consumer reports it uses: the `secretFingerprint` of the secret it holds, e.g. read from each consumer's stack through a `StackReference`. Promotion, manual or scheduled, waits until every entry equals `newClientSecretFingerprint`. An empty string means the consumer has none yet. While any entry equals it, the pending secret is never cancelled: a replacement, a removal or `pulumi destroy` is refused. Never put a secret here. Optional.
      */
     consumerFingerprints?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     /**
-     * Autopilot. A duration: once a rotation has been pending this long (a gate blocks its promotion, or nobody promoted it), every `pulumi up` fails, so that the pipeline turns red before anyone forgets a half-done rotation. Longer than `promoteAfter`. Optional.
+     * Emergency only: the last four characters of the client's current secret (as the Stytch dashboard shows them), which this rotation revokes in its first `pulumi up`, together with `promoted: true` on a new resource. The rotation starts only if the current secret still ends in them, so a value left in the program after the emergency cannot fire again (after a rename, the current secret is the emergency's own). Skips the consumers' gate (nobody can hold a secret created in the same `up`), not the verification. Optional.
+     */
+    emergencyRevokeSecretEnding?: pulumi.Input<string | undefined>;
+    /**
+     * Autopilot. A duration: once a rotation has been pending this long (a gate blocks its promotion, or nobody promoted it), every `pulumi up` fails, so that the pipeline turns red before anyone forgets a half-done rotation. Longer than `promoteAfter`. Optional; with `rotateEvery` it defaults to `rotateEvery`, so that a consumer that never reports cannot stall the schedule with warnings only.
      */
     maxPendingAge?: pulumi.Input<string | undefined>;
     /**
@@ -212,11 +219,11 @@ export interface ClientSecretRotationArgs {
      */
     promoteAfter?: pulumi.Input<string | undefined>;
     /**
-     * Whether to complete the rotation: the new secret becomes the client secret and the old one stops working. Default value is `false`. Set it to `true` once every consumer uses the new secret; `true` from the start is an emergency rotation (start and complete in one `pulumi up`). It cannot go back from `true` to `false`; change `triggers` to start another rotation.
+     * Whether to complete the rotation: the new secret becomes the client secret and the old one stops working. Default value is `false`. Set it to `true` in a later commit, once every consumer uses the new secret. `true` on a resource new to the stack is refused in preview (a rename without `aliases`, a new stack or `pulumi state delete` would otherwise revoke the secret in use), unless `emergencyRevokeSecretEnding` is set too. A request that the autopilot's gates hold back can be withdrawn with `false`; a completed rotation cannot go back to `false` (change `triggers` to start another one).
      */
     promoted?: pulumi.Input<boolean | undefined>;
     /**
-     * Autopilot. A duration (a whole number followed by s, m, h or d, e.g. `90d`): the first `pulumi up` at or after the current rotation's start plus this period starts a fresh rotation on the same client (in place: same resource, new secret), once the current one is promoted; a rotation still pending is never replaced. Requires `promoteAfter`. Optional.
+     * Autopilot. A duration: the first `pulumi up` at or after the current rotation's start plus this period starts a fresh rotation on the same client (in place: same resource, new secret), once the current one is promoted and has been for `promoteAfter` (consumers that switched late are not churned at once); a rotation still pending is never replaced. Requires `promoteAfter`. Optional.
      */
     rotateEvery?: pulumi.Input<string | undefined>;
     /**
@@ -224,7 +231,7 @@ export interface ClientSecretRotationArgs {
      */
     triggers?: pulumi.Input<{[key: string]: any} | undefined>;
     /**
-     * Autopilot. Before any promotion, prove that the new secret authenticates at Stytch (an M2M client gets an access token; a Connected App passes token introspection); if it does not, nothing is completed and `promotionBlockedBy` says why. Default value is `true` when any autopilot input is set, `false` otherwise.
+     * Autopilot. Before any promotion, prove that the new secret authenticates at Stytch (an M2M client gets an access token; a Connected App passes token introspection); if it does not, nothing is completed and `promotionBlockedBy` says why. Default value is `true` when any autopilot input is set, `false` otherwise (a program without autopilot promotes as it always did).
      */
     verifyBeforePromote?: pulumi.Input<boolean | undefined>;
 }

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as utilities from "./utilities";
 
 /**
- * The provider of ClientSecretRotation. Stytch credentials come from its inputs (stack config `stytch:…`) or the environment; they are never resource inputs.
+ * The provider of Stytch client secret rotations.
  */
 export class Provider extends pulumi.ProviderResource {
     /** @internal */
@@ -34,10 +34,11 @@ export class Provider extends pulumi.ProviderResource {
         let resourceInputs: pulumi.Inputs = {};
         opts = opts || {};
         {
+            resourceInputs["allowedApiHost"] = args?.allowedApiHost;
             resourceInputs["baseUrl"] = args?.baseUrl;
             resourceInputs["cancelOrphanedRotation"] = pulumi.output(args?.cancelOrphanedRotation).apply(JSON.stringify);
             resourceInputs["projectId"] = args?.projectId;
-            resourceInputs["requestTimeoutMs"] = pulumi.output(args?.requestTimeoutMs).apply(JSON.stringify);
+            resourceInputs["requestTimeoutMs"] = args?.requestTimeoutMs;
             resourceInputs["secret"] = args?.secret ? pulumi.secret(args.secret) : undefined;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
@@ -50,23 +51,27 @@ export class Provider extends pulumi.ProviderResource {
  */
 export interface ProviderArgs {
     /**
-     * The Stytch API base URL, e.g. `https://test.stytch.com`. Optional: chosen from the project id; when unset, the provider reads the `STYTCH_BASE_URL` environment variable. Plain `http://` is accepted only on loopback (the emulator).
+     * An `https://` host other than Stytch's own that `baseUrl` may name, exactly: a Stytch custom domain, or a proxy of yours that forwards to Stytch. Every request sends the project secret to it. Falls back to the `STYTCH_ALLOWED_API_HOST` environment variable.
+     */
+    allowedApiHost?: pulumi.Input<string | undefined>;
+    /**
+     * The Stytch API base URL. Default: `https://test.stytch.com` for a `project-test-…` id, `https://api.stytch.com` for a `project-live-…` id. `https://` must name a Stytch API host unless `allowedApiHost` names it; plain `http://` only on loopback (the emulator). Falls back to the `STYTCH_BASE_URL` environment variable.
      */
     baseUrl?: pulumi.Input<string | undefined>;
     /**
-     * Client id → the last four characters of the next secret of the one orphaned pending rotation that this stack may cancel although it does not hold its secret.
+     * Recovery after an interrupted `pulumi up`: client id → the last four characters of the next secret of the one pending rotation that this stack may cancel although it does not hold its secret. The error that needs it prints the command that sets it.
      */
     cancelOrphanedRotation?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
     /**
-     * The Stytch project id (`project-test-…` or `project-live-…`). When unset, the provider reads the `STYTCH_PROJECT_ID` environment variable.
+     * The Stytch project id (`project-test-…` or `project-live-…`). Falls back to the `STYTCH_PROJECT_ID` environment variable.
      */
     projectId?: pulumi.Input<string | undefined>;
     /**
-     * Deadline for one HTTP attempt at Stytch, in milliseconds. Default value is `20000`; when unset, the provider reads the `STYTCH_REQUEST_TIMEOUT_MS` environment variable.
+     * Deadline of one HTTP attempt to Stytch, in milliseconds (a positive whole number; default 20000). Falls back to the `STYTCH_REQUEST_TIMEOUT_MS` environment variable.
      */
-    requestTimeoutMs?: pulumi.Input<number | undefined>;
+    requestTimeoutMs?: pulumi.Input<string | undefined>;
     /**
-     * The Stytch project secret. When unset, the provider reads the `STYTCH_SECRET` environment variable.
+     * The Stytch project secret; set it with `pulumi config set --secret stytch:secret …`. Falls back to the `STYTCH_SECRET` environment variable. Never a resource input, never stored by the provider.
      */
     secret?: pulumi.Input<string | undefined>;
 }

@@ -32,9 +32,19 @@ namespace PulumiStytch.Stytch
 
         private static readonly global::Pulumi.Config __config = new global::Pulumi.Config("stytch");
 
+        private static readonly __Value<string?> _allowedApiHost = new __Value<string?>(() => __config.Get("allowedApiHost"));
+        /// <summary>
+        /// An `https://` host other than Stytch's own that `baseUrl` may name, exactly: a Stytch custom domain, or a proxy of yours that forwards to Stytch. Every request sends the project secret to it. Falls back to the `STYTCH_ALLOWED_API_HOST` environment variable.
+        /// </summary>
+        public static string? AllowedApiHost
+        {
+            get => _allowedApiHost.Get();
+            set => _allowedApiHost.Set(value);
+        }
+
         private static readonly __Value<string?> _baseUrl = new __Value<string?>(() => __config.Get("baseUrl"));
         /// <summary>
-        /// The Stytch API base URL, e.g. `https://test.stytch.com`. Optional: chosen from the project id (`project-test-…` or `project-live-…`); when unset, the provider reads the `STYTCH_BASE_URL` environment variable. Plain `http://` is accepted only on loopback (the emulator).
+        /// The Stytch API base URL. Default: `https://test.stytch.com` for a `project-test-…` id, `https://api.stytch.com` for a `project-live-…` id. `https://` must name a Stytch API host unless `allowedApiHost` names it; plain `http://` only on loopback (the emulator). Falls back to the `STYTCH_BASE_URL` environment variable.
         /// </summary>
         public static string? BaseUrl
         {
@@ -44,7 +54,7 @@ namespace PulumiStytch.Stytch
 
         private static readonly __Value<ImmutableDictionary<string, string>?> _cancelOrphanedRotation = new __Value<ImmutableDictionary<string, string>?>(() => __config.GetObject<ImmutableDictionary<string, string>>("cancelOrphanedRotation"));
         /// <summary>
-        /// Client id → the last four characters of the next secret of the one orphaned pending rotation (left by an interrupted `pulumi up`) that this stack may cancel although it does not hold its secret. The error that stops the `up` prints the `pulumi config set --path` command that sets it.
+        /// Recovery after an interrupted `pulumi up`: client id → the last four characters of the next secret of the one pending rotation that this stack may cancel although it does not hold its secret. The error that needs it prints the command that sets it.
         /// </summary>
         public static ImmutableDictionary<string, string>? CancelOrphanedRotation
         {
@@ -54,7 +64,7 @@ namespace PulumiStytch.Stytch
 
         private static readonly __Value<string?> _projectId = new __Value<string?>(() => __config.Get("projectId"));
         /// <summary>
-        /// The Stytch project id (`project-test-…` or `project-live-…`). When unset, the provider reads the `STYTCH_PROJECT_ID` environment variable.
+        /// The Stytch project id (`project-test-…` or `project-live-…`). Falls back to the `STYTCH_PROJECT_ID` environment variable.
         /// </summary>
         public static string? ProjectId
         {
@@ -62,11 +72,11 @@ namespace PulumiStytch.Stytch
             set => _projectId.Set(value);
         }
 
-        private static readonly __Value<int?> _requestTimeoutMs = new __Value<int?>(() => __config.GetInt32("requestTimeoutMs"));
+        private static readonly __Value<string?> _requestTimeoutMs = new __Value<string?>(() => __config.Get("requestTimeoutMs"));
         /// <summary>
-        /// Deadline for one HTTP attempt at Stytch, in milliseconds. Default value is `20000`; when unset, the provider reads the `STYTCH_REQUEST_TIMEOUT_MS` environment variable.
+        /// Deadline of one HTTP attempt to Stytch, in milliseconds (a positive whole number; default 20000). Falls back to the `STYTCH_REQUEST_TIMEOUT_MS` environment variable.
         /// </summary>
-        public static int? RequestTimeoutMs
+        public static string? RequestTimeoutMs
         {
             get => _requestTimeoutMs.Get();
             set => _requestTimeoutMs.Set(value);
@@ -74,7 +84,7 @@ namespace PulumiStytch.Stytch
 
         private static readonly __Value<string?> _secret = new __Value<string?>(() => __config.Get("secret"));
         /// <summary>
-        /// The Stytch project secret. Set it with `pulumi config set --secret stytch:secret …`; when unset, the provider reads the `STYTCH_SECRET` environment variable. Never a resource input.
+        /// The Stytch project secret; set it with `pulumi config set --secret stytch:secret …`. Falls back to the `STYTCH_SECRET` environment variable. Never a resource input, never stored by the provider.
         /// </summary>
         public static string? Secret
         {

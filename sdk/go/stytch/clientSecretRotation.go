@@ -14,7 +14,7 @@ import (
 
 // Rotates the secret of a Stytch M2M client or Connected App in two phases, so that consumers never see an outage: creating the resource starts a rotation (old and new secret both work), setting `promoted: true` completes it (only the new secret works), and deleting it before promotion cancels it.
 //
-// Stytch credentials come from the provider's configuration (`stytch:projectId`, `stytch:secret`, `stytch:baseUrl`) or the environment (`STYTCH_PROJECT_ID`, `STYTCH_SECRET`, `STYTCH_BASE_URL`); they are never inputs.
+// Stytch credentials come from stack config (`stytch:projectId`, `stytch:secret`, `stytch:baseUrl`) or the environment (`STYTCH_PROJECT_ID`, `STYTCH_SECRET`, `STYTCH_BASE_URL`); they are never inputs.
 type ClientSecretRotation struct {
 	pulumi.CustomResourceState
 
@@ -22,39 +22,39 @@ type ClientSecretRotation struct {
 	ClientId pulumi.StringOutput `pulumi:"clientId"`
 	// The client kind, as given or inferred.
 	ClientKind ClientKindOutput `pulumi:"clientKind"`
-	// Autopilot: `consumerFingerprints`, as given.
+	// Autopilot. What each consumer reports it uses: the `secretFingerprint` of the secret it holds, e.g. read from each consumer's stack through a `StackReference`. Promotion, manual or scheduled, waits until every entry equals `newClientSecretFingerprint`. An empty string means the consumer has none yet. While any entry equals it, the pending secret is never cancelled: a replacement, a removal or `pulumi destroy` is refused. Never put a secret here. Optional.
 	ConsumerFingerprints pulumi.StringArrayOutput `pulumi:"consumerFingerprints"`
-	// Autopilot: `maxPendingAge`, as given.
+	// Autopilot. A duration: once a rotation has been pending this long (a gate blocks its promotion, or nobody promoted it), every `pulumi up` fails, so that the pipeline turns red before anyone forgets a half-done rotation. Longer than `promoteAfter`. Optional; with `rotateEvery` it defaults to `rotateEvery`, so that a consumer that never reports cannot stall the schedule with warnings only.
 	MaxPendingAge pulumi.StringPtrOutput `pulumi:"maxPendingAge"`
 	// The new client secret, as a Pulumi secret: encrypted in the state, masked in output.
 	NewClientSecret pulumi.StringOutput `pulumi:"newClientSecret"`
-	// Autopilot: the fingerprint of the new secret (not secret). Consumers report it once they use the new secret; `consumerFingerprints` compares with it. `""` without autopilot inputs.
+	// Autopilot: the `secretFingerprint` of the new secret (not secret). Consumers report it once they use the new secret; `consumerFingerprints` compares with it. Empty without autopilot inputs (`""` here; unset in the native provider's SDKs).
 	NewClientSecretFingerprint pulumi.StringPtrOutput `pulumi:"newClientSecretFingerprint"`
 	// The last four characters of the new secret (not secret), for matching against the Stytch dashboard.
 	NewClientSecretLastFour pulumi.StringOutput `pulumi:"newClientSecretLastFour"`
 	// The last four characters of the secret that was current when the rotation started.
 	PreviousClientSecretLastFour pulumi.StringOutput `pulumi:"previousClientSecretLastFour"`
-	// Autopilot: `promoteAfter`, as given.
+	// Autopilot. A duration, the overlap window: the first `pulumi up` at or after the rotation's start plus this window promotes it, if every gate holds (`consumerFingerprints`, `verifyBeforePromote`). Shorter than `rotateEvery`. `promoted: true` still promotes early, through the same gates. Optional.
 	PromoteAfter pulumi.StringPtrOutput `pulumi:"promoteAfter"`
-	// Autopilot: when `promoteAfter` makes the pending rotation due for promotion, or `""`.
+	// Autopilot: when `promoteAfter` makes the pending rotation due for promotion, or empty.
 	PromoteDueAt pulumi.StringPtrOutput `pulumi:"promoteDueAt"`
 	// Whether the rotation was asked to be completed, as given.
 	Promoted pulumi.BoolOutput `pulumi:"promoted"`
-	// Autopilot: when the current rotation was promoted, or `""` while it is pending.
+	// Autopilot: when the current rotation was promoted; empty while it is pending.
 	PromotedAt pulumi.StringPtrOutput `pulumi:"promotedAt"`
-	// Autopilot: why a due or requested promotion did not happen on the last `pulumi up`, or `""`.
+	// Autopilot: why a due or requested promotion did not happen on the last `pulumi up`, or empty.
 	PromotionBlockedBy pulumi.StringPtrOutput `pulumi:"promotionBlockedBy"`
-	// Autopilot: when `rotateEvery` makes a fresh rotation due, or `""`.
+	// Autopilot: when `rotateEvery` makes a fresh rotation due (not before `promoteAfter` after `promotedAt`), or empty.
 	RotateDueAt pulumi.StringPtrOutput `pulumi:"rotateDueAt"`
-	// Autopilot: `rotateEvery`, as given.
+	// Autopilot. A duration: the first `pulumi up` at or after the current rotation's start plus this period starts a fresh rotation on the same client (in place: same resource, new secret), once the current one is promoted and has been for `promoteAfter` (consumers that switched late are not churned at once); a rotation still pending is never replaced. Requires `promoteAfter`. Optional.
 	RotateEvery pulumi.StringPtrOutput `pulumi:"rotateEvery"`
-	// Autopilot: when the current rotation started (ISO 8601 UTC); `""` without autopilot inputs.
+	// Autopilot: when the current rotation started (ISO 8601 UTC); empty without autopilot inputs.
 	StartedAt pulumi.StringPtrOutput `pulumi:"startedAt"`
 	// `pending` (both secrets work), `promoted` (only the new one works), or, as found by `pulumi refresh`, `cancelled` (rotation gone, the new secret does not work) or `superseded` (someone rotated again); the last two make the next `pulumi up` start a fresh rotation.
 	Status pulumi.StringOutput `pulumi:"status"`
 	// The triggers, as given.
 	Triggers pulumi.MapOutput `pulumi:"triggers"`
-	// Autopilot: `verifyBeforePromote`, as given or defaulted.
+	// Autopilot. Before any promotion, prove that the new secret authenticates at Stytch (an M2M client gets an access token; a Connected App passes token introspection); if it does not, nothing is completed and `promotionBlockedBy` says why. Default value is `true` when any autopilot input is set, `false` otherwise (a program without autopilot promotes as it always did).
 	VerifyBeforePromote pulumi.BoolPtrOutput `pulumi:"verifyBeforePromote"`
 }
 
@@ -68,6 +68,12 @@ func NewClientSecretRotation(ctx *pulumi.Context,
 	if args.ClientId == nil {
 		return nil, errors.New("invalid value for required argument 'ClientId'")
 	}
+	aliases := pulumi.Aliases([]pulumi.Alias{
+		{
+			Type: pulumi.String("pulumi-nodejs:dynamic/stytch:ClientSecretRotation"),
+		},
+	})
+	opts = append(opts, aliases)
 	secrets := pulumi.AdditionalSecretOutputs([]string{
 		"newClientSecret",
 	})
@@ -113,21 +119,23 @@ func ClientSecretRotationExists(ctx *pulumi.Context,
 type clientSecretRotationArgs struct {
 	// Id of the Stytch M2M client (`m2m-client-test-…`) or Connected App (`connected-app-test-…`) whose secret to rotate. Required. Changing it replaces the resource (a new rotation on the new client).
 	ClientId string `pulumi:"clientId"`
-	// `m2m` or `connected_app`. Optional: inferred from the `clientId` prefix; required only for ids without a known prefix. Changing it replaces the resource.
+	// `"m2m"` or `"connected_app"`. Optional: inferred from the `clientId` prefix; required only for ids without a known prefix. Changing it replaces the resource.
 	ClientKind *ClientKind `pulumi:"clientKind"`
-	// Autopilot. What each consumer reports it uses: the fingerprint of the secret it holds, e.g. read from each consumer's stack through a `StackReference`. Promotion, manual or scheduled, waits until every entry equals `newClientSecretFingerprint`. An empty string means the consumer has none yet. Never put a secret here. Optional.
+	// Autopilot. What each consumer reports it uses: the `secretFingerprint` of the secret it holds, e.g. read from each consumer's stack through a `StackReference`. Promotion, manual or scheduled, waits until every entry equals `newClientSecretFingerprint`. An empty string means the consumer has none yet. While any entry equals it, the pending secret is never cancelled: a replacement, a removal or `pulumi destroy` is refused. Never put a secret here. Optional.
 	ConsumerFingerprints []string `pulumi:"consumerFingerprints"`
-	// Autopilot. A duration: once a rotation has been pending this long (a gate blocks its promotion, or nobody promoted it), every `pulumi up` fails, so that the pipeline turns red before anyone forgets a half-done rotation. Longer than `promoteAfter`. Optional.
+	// Emergency only: the last four characters of the client's current secret (as the Stytch dashboard shows them), which this rotation revokes in its first `pulumi up`, together with `promoted: true` on a new resource. The rotation starts only if the current secret still ends in them, so a value left in the program after the emergency cannot fire again (after a rename, the current secret is the emergency's own). Skips the consumers' gate (nobody can hold a secret created in the same `up`), not the verification. Optional.
+	EmergencyRevokeSecretEnding *string `pulumi:"emergencyRevokeSecretEnding"`
+	// Autopilot. A duration: once a rotation has been pending this long (a gate blocks its promotion, or nobody promoted it), every `pulumi up` fails, so that the pipeline turns red before anyone forgets a half-done rotation. Longer than `promoteAfter`. Optional; with `rotateEvery` it defaults to `rotateEvery`, so that a consumer that never reports cannot stall the schedule with warnings only.
 	MaxPendingAge *string `pulumi:"maxPendingAge"`
 	// Autopilot. A duration, the overlap window: the first `pulumi up` at or after the rotation's start plus this window promotes it, if every gate holds (`consumerFingerprints`, `verifyBeforePromote`). Shorter than `rotateEvery`. `promoted: true` still promotes early, through the same gates. Optional.
 	PromoteAfter *string `pulumi:"promoteAfter"`
-	// Whether to complete the rotation: the new secret becomes the client secret and the old one stops working. Default value is `false`. Set it to `true` once every consumer uses the new secret; `true` from the start is an emergency rotation (start and complete in one `pulumi up`). It cannot go back from `true` to `false`; change `triggers` to start another rotation.
+	// Whether to complete the rotation: the new secret becomes the client secret and the old one stops working. Default value is `false`. Set it to `true` in a later commit, once every consumer uses the new secret. `true` on a resource new to the stack is refused in preview (a rename without `aliases`, a new stack or `pulumi state delete` would otherwise revoke the secret in use), unless `emergencyRevokeSecretEnding` is set too. A request that the autopilot's gates hold back can be withdrawn with `false`; a completed rotation cannot go back to `false` (change `triggers` to start another one).
 	Promoted *bool `pulumi:"promoted"`
-	// Autopilot. A duration (a whole number followed by s, m, h or d, e.g. `90d`): the first `pulumi up` at or after the current rotation's start plus this period starts a fresh rotation on the same client (in place: same resource, new secret), once the current one is promoted; a rotation still pending is never replaced. Requires `promoteAfter`. Optional.
+	// Autopilot. A duration: the first `pulumi up` at or after the current rotation's start plus this period starts a fresh rotation on the same client (in place: same resource, new secret), once the current one is promoted and has been for `promoteAfter` (consumers that switched late are not churned at once); a rotation still pending is never replaced. Requires `promoteAfter`. Optional.
 	RotateEvery *string `pulumi:"rotateEvery"`
 	// Arbitrary values; any change starts a fresh rotation on the same client (a replacement), e.g. `{ quarter: "2026-Q4" }`. Optional, default `{}`.
 	Triggers map[string]interface{} `pulumi:"triggers"`
-	// Autopilot. Before any promotion, prove that the new secret authenticates at Stytch (an M2M client gets an access token; a Connected App passes token introspection); if it does not, nothing is completed and `promotionBlockedBy` says why. Default value is `true` when any autopilot input is set, `false` otherwise.
+	// Autopilot. Before any promotion, prove that the new secret authenticates at Stytch (an M2M client gets an access token; a Connected App passes token introspection); if it does not, nothing is completed and `promotionBlockedBy` says why. Default value is `true` when any autopilot input is set, `false` otherwise (a program without autopilot promotes as it always did).
 	VerifyBeforePromote *bool `pulumi:"verifyBeforePromote"`
 }
 
@@ -135,21 +143,23 @@ type clientSecretRotationArgs struct {
 type ClientSecretRotationArgs struct {
 	// Id of the Stytch M2M client (`m2m-client-test-…`) or Connected App (`connected-app-test-…`) whose secret to rotate. Required. Changing it replaces the resource (a new rotation on the new client).
 	ClientId pulumi.StringInput
-	// `m2m` or `connected_app`. Optional: inferred from the `clientId` prefix; required only for ids without a known prefix. Changing it replaces the resource.
+	// `"m2m"` or `"connected_app"`. Optional: inferred from the `clientId` prefix; required only for ids without a known prefix. Changing it replaces the resource.
 	ClientKind ClientKindPtrInput
-	// Autopilot. What each consumer reports it uses: the fingerprint of the secret it holds, e.g. read from each consumer's stack through a `StackReference`. Promotion, manual or scheduled, waits until every entry equals `newClientSecretFingerprint`. An empty string means the consumer has none yet. Never put a secret here. Optional.
+	// Autopilot. What each consumer reports it uses: the `secretFingerprint` of the secret it holds, e.g. read from each consumer's stack through a `StackReference`. Promotion, manual or scheduled, waits until every entry equals `newClientSecretFingerprint`. An empty string means the consumer has none yet. While any entry equals it, the pending secret is never cancelled: a replacement, a removal or `pulumi destroy` is refused. Never put a secret here. Optional.
 	ConsumerFingerprints pulumi.StringArrayInput
-	// Autopilot. A duration: once a rotation has been pending this long (a gate blocks its promotion, or nobody promoted it), every `pulumi up` fails, so that the pipeline turns red before anyone forgets a half-done rotation. Longer than `promoteAfter`. Optional.
+	// Emergency only: the last four characters of the client's current secret (as the Stytch dashboard shows them), which this rotation revokes in its first `pulumi up`, together with `promoted: true` on a new resource. The rotation starts only if the current secret still ends in them, so a value left in the program after the emergency cannot fire again (after a rename, the current secret is the emergency's own). Skips the consumers' gate (nobody can hold a secret created in the same `up`), not the verification. Optional.
+	EmergencyRevokeSecretEnding pulumi.StringPtrInput
+	// Autopilot. A duration: once a rotation has been pending this long (a gate blocks its promotion, or nobody promoted it), every `pulumi up` fails, so that the pipeline turns red before anyone forgets a half-done rotation. Longer than `promoteAfter`. Optional; with `rotateEvery` it defaults to `rotateEvery`, so that a consumer that never reports cannot stall the schedule with warnings only.
 	MaxPendingAge pulumi.StringPtrInput
 	// Autopilot. A duration, the overlap window: the first `pulumi up` at or after the rotation's start plus this window promotes it, if every gate holds (`consumerFingerprints`, `verifyBeforePromote`). Shorter than `rotateEvery`. `promoted: true` still promotes early, through the same gates. Optional.
 	PromoteAfter pulumi.StringPtrInput
-	// Whether to complete the rotation: the new secret becomes the client secret and the old one stops working. Default value is `false`. Set it to `true` once every consumer uses the new secret; `true` from the start is an emergency rotation (start and complete in one `pulumi up`). It cannot go back from `true` to `false`; change `triggers` to start another rotation.
+	// Whether to complete the rotation: the new secret becomes the client secret and the old one stops working. Default value is `false`. Set it to `true` in a later commit, once every consumer uses the new secret. `true` on a resource new to the stack is refused in preview (a rename without `aliases`, a new stack or `pulumi state delete` would otherwise revoke the secret in use), unless `emergencyRevokeSecretEnding` is set too. A request that the autopilot's gates hold back can be withdrawn with `false`; a completed rotation cannot go back to `false` (change `triggers` to start another one).
 	Promoted pulumi.BoolPtrInput
-	// Autopilot. A duration (a whole number followed by s, m, h or d, e.g. `90d`): the first `pulumi up` at or after the current rotation's start plus this period starts a fresh rotation on the same client (in place: same resource, new secret), once the current one is promoted; a rotation still pending is never replaced. Requires `promoteAfter`. Optional.
+	// Autopilot. A duration: the first `pulumi up` at or after the current rotation's start plus this period starts a fresh rotation on the same client (in place: same resource, new secret), once the current one is promoted and has been for `promoteAfter` (consumers that switched late are not churned at once); a rotation still pending is never replaced. Requires `promoteAfter`. Optional.
 	RotateEvery pulumi.StringPtrInput
 	// Arbitrary values; any change starts a fresh rotation on the same client (a replacement), e.g. `{ quarter: "2026-Q4" }`. Optional, default `{}`.
 	Triggers pulumi.MapInput
-	// Autopilot. Before any promotion, prove that the new secret authenticates at Stytch (an M2M client gets an access token; a Connected App passes token introspection); if it does not, nothing is completed and `promotionBlockedBy` says why. Default value is `true` when any autopilot input is set, `false` otherwise.
+	// Autopilot. Before any promotion, prove that the new secret authenticates at Stytch (an M2M client gets an access token; a Connected App passes token introspection); if it does not, nothing is completed and `promotionBlockedBy` says why. Default value is `true` when any autopilot input is set, `false` otherwise (a program without autopilot promotes as it always did).
 	VerifyBeforePromote pulumi.BoolPtrInput
 }
 
@@ -200,12 +210,12 @@ func (o ClientSecretRotationOutput) ClientKind() ClientKindOutput {
 	return o.ApplyT(func(v *ClientSecretRotation) ClientKindOutput { return v.ClientKind }).(ClientKindOutput)
 }
 
-// Autopilot: `consumerFingerprints`, as given.
+// Autopilot. What each consumer reports it uses: the `secretFingerprint` of the secret it holds, e.g. read from each consumer's stack through a `StackReference`. Promotion, manual or scheduled, waits until every entry equals `newClientSecretFingerprint`. An empty string means the consumer has none yet. While any entry equals it, the pending secret is never cancelled: a replacement, a removal or `pulumi destroy` is refused. Never put a secret here. Optional.
 func (o ClientSecretRotationOutput) ConsumerFingerprints() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *ClientSecretRotation) pulumi.StringArrayOutput { return v.ConsumerFingerprints }).(pulumi.StringArrayOutput)
 }
 
-// Autopilot: `maxPendingAge`, as given.
+// Autopilot. A duration: once a rotation has been pending this long (a gate blocks its promotion, or nobody promoted it), every `pulumi up` fails, so that the pipeline turns red before anyone forgets a half-done rotation. Longer than `promoteAfter`. Optional; with `rotateEvery` it defaults to `rotateEvery`, so that a consumer that never reports cannot stall the schedule with warnings only.
 func (o ClientSecretRotationOutput) MaxPendingAge() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ClientSecretRotation) pulumi.StringPtrOutput { return v.MaxPendingAge }).(pulumi.StringPtrOutput)
 }
@@ -215,7 +225,7 @@ func (o ClientSecretRotationOutput) NewClientSecret() pulumi.StringOutput {
 	return o.ApplyT(func(v *ClientSecretRotation) pulumi.StringOutput { return v.NewClientSecret }).(pulumi.StringOutput)
 }
 
-// Autopilot: the fingerprint of the new secret (not secret). Consumers report it once they use the new secret; `consumerFingerprints` compares with it. `""` without autopilot inputs.
+// Autopilot: the `secretFingerprint` of the new secret (not secret). Consumers report it once they use the new secret; `consumerFingerprints` compares with it. Empty without autopilot inputs (`""` here; unset in the native provider's SDKs).
 func (o ClientSecretRotationOutput) NewClientSecretFingerprint() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ClientSecretRotation) pulumi.StringPtrOutput { return v.NewClientSecretFingerprint }).(pulumi.StringPtrOutput)
 }
@@ -230,12 +240,12 @@ func (o ClientSecretRotationOutput) PreviousClientSecretLastFour() pulumi.String
 	return o.ApplyT(func(v *ClientSecretRotation) pulumi.StringOutput { return v.PreviousClientSecretLastFour }).(pulumi.StringOutput)
 }
 
-// Autopilot: `promoteAfter`, as given.
+// Autopilot. A duration, the overlap window: the first `pulumi up` at or after the rotation's start plus this window promotes it, if every gate holds (`consumerFingerprints`, `verifyBeforePromote`). Shorter than `rotateEvery`. `promoted: true` still promotes early, through the same gates. Optional.
 func (o ClientSecretRotationOutput) PromoteAfter() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ClientSecretRotation) pulumi.StringPtrOutput { return v.PromoteAfter }).(pulumi.StringPtrOutput)
 }
 
-// Autopilot: when `promoteAfter` makes the pending rotation due for promotion, or `""`.
+// Autopilot: when `promoteAfter` makes the pending rotation due for promotion, or empty.
 func (o ClientSecretRotationOutput) PromoteDueAt() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ClientSecretRotation) pulumi.StringPtrOutput { return v.PromoteDueAt }).(pulumi.StringPtrOutput)
 }
@@ -245,27 +255,27 @@ func (o ClientSecretRotationOutput) Promoted() pulumi.BoolOutput {
 	return o.ApplyT(func(v *ClientSecretRotation) pulumi.BoolOutput { return v.Promoted }).(pulumi.BoolOutput)
 }
 
-// Autopilot: when the current rotation was promoted, or `""` while it is pending.
+// Autopilot: when the current rotation was promoted; empty while it is pending.
 func (o ClientSecretRotationOutput) PromotedAt() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ClientSecretRotation) pulumi.StringPtrOutput { return v.PromotedAt }).(pulumi.StringPtrOutput)
 }
 
-// Autopilot: why a due or requested promotion did not happen on the last `pulumi up`, or `""`.
+// Autopilot: why a due or requested promotion did not happen on the last `pulumi up`, or empty.
 func (o ClientSecretRotationOutput) PromotionBlockedBy() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ClientSecretRotation) pulumi.StringPtrOutput { return v.PromotionBlockedBy }).(pulumi.StringPtrOutput)
 }
 
-// Autopilot: when `rotateEvery` makes a fresh rotation due, or `""`.
+// Autopilot: when `rotateEvery` makes a fresh rotation due (not before `promoteAfter` after `promotedAt`), or empty.
 func (o ClientSecretRotationOutput) RotateDueAt() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ClientSecretRotation) pulumi.StringPtrOutput { return v.RotateDueAt }).(pulumi.StringPtrOutput)
 }
 
-// Autopilot: `rotateEvery`, as given.
+// Autopilot. A duration: the first `pulumi up` at or after the current rotation's start plus this period starts a fresh rotation on the same client (in place: same resource, new secret), once the current one is promoted and has been for `promoteAfter` (consumers that switched late are not churned at once); a rotation still pending is never replaced. Requires `promoteAfter`. Optional.
 func (o ClientSecretRotationOutput) RotateEvery() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ClientSecretRotation) pulumi.StringPtrOutput { return v.RotateEvery }).(pulumi.StringPtrOutput)
 }
 
-// Autopilot: when the current rotation started (ISO 8601 UTC); `""` without autopilot inputs.
+// Autopilot: when the current rotation started (ISO 8601 UTC); empty without autopilot inputs.
 func (o ClientSecretRotationOutput) StartedAt() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ClientSecretRotation) pulumi.StringPtrOutput { return v.StartedAt }).(pulumi.StringPtrOutput)
 }
@@ -280,7 +290,7 @@ func (o ClientSecretRotationOutput) Triggers() pulumi.MapOutput {
 	return o.ApplyT(func(v *ClientSecretRotation) pulumi.MapOutput { return v.Triggers }).(pulumi.MapOutput)
 }
 
-// Autopilot: `verifyBeforePromote`, as given or defaulted.
+// Autopilot. Before any promotion, prove that the new secret authenticates at Stytch (an M2M client gets an access token; a Connected App passes token introspection); if it does not, nothing is completed and `promotionBlockedBy` says why. Default value is `true` when any autopilot input is set, `false` otherwise (a program without autopilot promotes as it always did).
 func (o ClientSecretRotationOutput) VerifyBeforePromote() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *ClientSecretRotation) pulumi.BoolPtrOutput { return v.VerifyBeforePromote }).(pulumi.BoolPtrOutput)
 }

@@ -1,2 +1,2 @@
-// DRAFT. Zero-downtime rotation of the client secret of a Stytch M2M client or Connected App: creating a ClientSecretRotation starts a rotation, setting `promoted: true` completes it, and removing it before then cancels it.
+// Zero-downtime rotation of Stytch M2M and Connected App client secrets: creating a ClientSecretRotation starts a rotation, `promoted: true` completes it, and removing it before then cancels it.
 package stytch

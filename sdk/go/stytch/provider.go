@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// The provider of ClientSecretRotation. Stytch credentials come from its inputs (stack config `stytch:…`) or the environment; they are never resource inputs.
+// The provider of Stytch client secret rotations.
 type Provider struct {
 	pulumi.ProviderResourceState
 }
@@ -36,29 +36,33 @@ func NewProvider(ctx *pulumi.Context,
 }
 
 type providerArgs struct {
-	// The Stytch API base URL, e.g. `https://test.stytch.com`. Optional: chosen from the project id; when unset, the provider reads the `STYTCH_BASE_URL` environment variable. Plain `http://` is accepted only on loopback (the emulator).
+	// An `https://` host other than Stytch's own that `baseUrl` may name, exactly: a Stytch custom domain, or a proxy of yours that forwards to Stytch. Every request sends the project secret to it. Falls back to the `STYTCH_ALLOWED_API_HOST` environment variable.
+	AllowedApiHost *string `pulumi:"allowedApiHost"`
+	// The Stytch API base URL. Default: `https://test.stytch.com` for a `project-test-…` id, `https://api.stytch.com` for a `project-live-…` id. `https://` must name a Stytch API host unless `allowedApiHost` names it; plain `http://` only on loopback (the emulator). Falls back to the `STYTCH_BASE_URL` environment variable.
 	BaseUrl *string `pulumi:"baseUrl"`
-	// Client id → the last four characters of the next secret of the one orphaned pending rotation that this stack may cancel although it does not hold its secret.
+	// Recovery after an interrupted `pulumi up`: client id → the last four characters of the next secret of the one pending rotation that this stack may cancel although it does not hold its secret. The error that needs it prints the command that sets it.
 	CancelOrphanedRotation map[string]string `pulumi:"cancelOrphanedRotation"`
-	// The Stytch project id (`project-test-…` or `project-live-…`). When unset, the provider reads the `STYTCH_PROJECT_ID` environment variable.
+	// The Stytch project id (`project-test-…` or `project-live-…`). Falls back to the `STYTCH_PROJECT_ID` environment variable.
 	ProjectId *string `pulumi:"projectId"`
-	// Deadline for one HTTP attempt at Stytch, in milliseconds. Default value is `20000`; when unset, the provider reads the `STYTCH_REQUEST_TIMEOUT_MS` environment variable.
-	RequestTimeoutMs *int `pulumi:"requestTimeoutMs"`
-	// The Stytch project secret. When unset, the provider reads the `STYTCH_SECRET` environment variable.
+	// Deadline of one HTTP attempt to Stytch, in milliseconds (a positive whole number; default 20000). Falls back to the `STYTCH_REQUEST_TIMEOUT_MS` environment variable.
+	RequestTimeoutMs *string `pulumi:"requestTimeoutMs"`
+	// The Stytch project secret; set it with `pulumi config set --secret stytch:secret …`. Falls back to the `STYTCH_SECRET` environment variable. Never a resource input, never stored by the provider.
 	Secret *string `pulumi:"secret"`
 }
 
 // The set of arguments for constructing a Provider resource.
 type ProviderArgs struct {
-	// The Stytch API base URL, e.g. `https://test.stytch.com`. Optional: chosen from the project id; when unset, the provider reads the `STYTCH_BASE_URL` environment variable. Plain `http://` is accepted only on loopback (the emulator).
+	// An `https://` host other than Stytch's own that `baseUrl` may name, exactly: a Stytch custom domain, or a proxy of yours that forwards to Stytch. Every request sends the project secret to it. Falls back to the `STYTCH_ALLOWED_API_HOST` environment variable.
+	AllowedApiHost pulumi.StringPtrInput
+	// The Stytch API base URL. Default: `https://test.stytch.com` for a `project-test-…` id, `https://api.stytch.com` for a `project-live-…` id. `https://` must name a Stytch API host unless `allowedApiHost` names it; plain `http://` only on loopback (the emulator). Falls back to the `STYTCH_BASE_URL` environment variable.
 	BaseUrl pulumi.StringPtrInput
-	// Client id → the last four characters of the next secret of the one orphaned pending rotation that this stack may cancel although it does not hold its secret.
+	// Recovery after an interrupted `pulumi up`: client id → the last four characters of the next secret of the one pending rotation that this stack may cancel although it does not hold its secret. The error that needs it prints the command that sets it.
 	CancelOrphanedRotation pulumi.StringMapInput
-	// The Stytch project id (`project-test-…` or `project-live-…`). When unset, the provider reads the `STYTCH_PROJECT_ID` environment variable.
+	// The Stytch project id (`project-test-…` or `project-live-…`). Falls back to the `STYTCH_PROJECT_ID` environment variable.
 	ProjectId pulumi.StringPtrInput
-	// Deadline for one HTTP attempt at Stytch, in milliseconds. Default value is `20000`; when unset, the provider reads the `STYTCH_REQUEST_TIMEOUT_MS` environment variable.
-	RequestTimeoutMs pulumi.IntPtrInput
-	// The Stytch project secret. When unset, the provider reads the `STYTCH_SECRET` environment variable.
+	// Deadline of one HTTP attempt to Stytch, in milliseconds (a positive whole number; default 20000). Falls back to the `STYTCH_REQUEST_TIMEOUT_MS` environment variable.
+	RequestTimeoutMs pulumi.StringPtrInput
+	// The Stytch project secret; set it with `pulumi config set --secret stytch:secret …`. Falls back to the `STYTCH_SECRET` environment variable. Never a resource input, never stored by the provider.
 	Secret pulumi.StringPtrInput
 }
 

@@ -14,9 +14,9 @@ import (
 type ClientKind string
 
 const (
-	// A Stytch M2M client (`m2m-client-test-…`).
+	// An M2M client (`m2m-client-…`).
 	ClientKindM2M = ClientKind("m2m")
-	// A Stytch Connected App (`connected-app-test-…`).
+	// A Connected App (`connected-app-…`, formerly `idp-client-…`).
 	ClientKindConnectedApp = ClientKind("connected_app")
 )
 

@@ -18,9 +18,9 @@ class ClientKind(_builtins.str, Enum):
     """
     M2_M = "m2m"
     """
-    A Stytch M2M client (`m2m-client-test-…`).
+    An M2M client (`m2m-client-…`).
     """
     CONNECTED_APP = "connected_app"
     """
-    A Stytch Connected App (`connected-app-test-…`).
+    A Connected App (`connected-app-…`, formerly `idp-client-…`).
     """

@@ -23,6 +23,7 @@ class ClientSecretRotationArgs:
                  client_id: pulumi.Input[_builtins.str],
                  client_kind: pulumi.Input[Optional['ClientKind']] = None,
                  consumer_fingerprints: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 emergency_revoke_secret_ending: pulumi.Input[Optional[_builtins.str]] = None,
                  max_pending_age: pulumi.Input[Optional[_builtins.str]] = None,
                  promote_after: pulumi.Input[Optional[_builtins.str]] = None,
                  promoted: pulumi.Input[Optional[_builtins.bool]] = None,
@@ -33,20 +34,23 @@ class ClientSecretRotationArgs:
         The set of arguments for constructing a ClientSecretRotation resource.
 
         :param pulumi.Input[_builtins.str] client_id: Id of the Stytch M2M client (`m2m-client-test-…`) or Connected App (`connected-app-test-…`) whose secret to rotate. Required. Changing it replaces the resource (a new rotation on the new client).
-        :param pulumi.Input['ClientKind'] client_kind: `m2m` or `connected_app`. Optional: inferred from the `clientId` prefix; required only for ids without a known prefix. Changing it replaces the resource.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] consumer_fingerprints: Autopilot. What each consumer reports it uses: the fingerprint of the secret it holds, e.g. read from each consumer's stack through a `StackReference`. Promotion, manual or scheduled, waits until every entry equals `newClientSecretFingerprint`. An empty string means the consumer has none yet. Never put a secret here. Optional.
-        :param pulumi.Input[_builtins.str] max_pending_age: Autopilot. A duration: once a rotation has been pending this long (a gate blocks its promotion, or nobody promoted it), every `pulumi up` fails, so that the pipeline turns red before anyone forgets a half-done rotation. Longer than `promoteAfter`. Optional.
+        :param pulumi.Input['ClientKind'] client_kind: `"m2m"` or `"connected_app"`. Optional: inferred from the `clientId` prefix; required only for ids without a known prefix. Changing it replaces the resource.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] consumer_fingerprints: Autopilot. What each consumer reports it uses: the `secretFingerprint` of the secret it holds, e.g. read from each consumer's stack through a `StackReference`. Promotion, manual or scheduled, waits until every entry equals `newClientSecretFingerprint`. An empty string means the consumer has none yet. While any entry equals it, the pending secret is never cancelled: a replacement, a removal or `pulumi destroy` is refused. Never put a secret here. Optional.
+        :param pulumi.Input[_builtins.str] emergency_revoke_secret_ending: Emergency only: the last four characters of the client's current secret (as the Stytch dashboard shows them), which this rotation revokes in its first `pulumi up`, together with `promoted: true` on a new resource. The rotation starts only if the current secret still ends in them, so a value left in the program after the emergency cannot fire again (after a rename, the current secret is the emergency's own). Skips the consumers' gate (nobody can hold a secret created in the same `up`), not the verification. Optional.
+        :param pulumi.Input[_builtins.str] max_pending_age: Autopilot. A duration: once a rotation has been pending this long (a gate blocks its promotion, or nobody promoted it), every `pulumi up` fails, so that the pipeline turns red before anyone forgets a half-done rotation. Longer than `promoteAfter`. Optional; with `rotateEvery` it defaults to `rotateEvery`, so that a consumer that never reports cannot stall the schedule with warnings only.
         :param pulumi.Input[_builtins.str] promote_after: Autopilot. A duration, the overlap window: the first `pulumi up` at or after the rotation's start plus this window promotes it, if every gate holds (`consumerFingerprints`, `verifyBeforePromote`). Shorter than `rotateEvery`. `promoted: true` still promotes early, through the same gates. Optional.
-        :param pulumi.Input[_builtins.bool] promoted: Whether to complete the rotation: the new secret becomes the client secret and the old one stops working. Default value is `false`. Set it to `true` once every consumer uses the new secret; `true` from the start is an emergency rotation (start and complete in one `pulumi up`). It cannot go back from `true` to `false`; change `triggers` to start another rotation.
-        :param pulumi.Input[_builtins.str] rotate_every: Autopilot. A duration (a whole number followed by s, m, h or d, e.g. `90d`): the first `pulumi up` at or after the current rotation's start plus this period starts a fresh rotation on the same client (in place: same resource, new secret), once the current one is promoted; a rotation still pending is never replaced. Requires `promoteAfter`. Optional.
+        :param pulumi.Input[_builtins.bool] promoted: Whether to complete the rotation: the new secret becomes the client secret and the old one stops working. Default value is `false`. Set it to `true` in a later commit, once every consumer uses the new secret. `true` on a resource new to the stack is refused in preview (a rename without `aliases`, a new stack or `pulumi state delete` would otherwise revoke the secret in use), unless `emergencyRevokeSecretEnding` is set too. A request that the autopilot's gates hold back can be withdrawn with `false`; a completed rotation cannot go back to `false` (change `triggers` to start another one).
+        :param pulumi.Input[_builtins.str] rotate_every: Autopilot. A duration: the first `pulumi up` at or after the current rotation's start plus this period starts a fresh rotation on the same client (in place: same resource, new secret), once the current one is promoted and has been for `promoteAfter` (consumers that switched late are not churned at once); a rotation still pending is never replaced. Requires `promoteAfter`. Optional.
         :param pulumi.Input[Mapping[str, Any]] triggers: Arbitrary values; any change starts a fresh rotation on the same client (a replacement), e.g. `{ quarter: "2026-Q4" }`. Optional, default `{}`.
-        :param pulumi.Input[_builtins.bool] verify_before_promote: Autopilot. Before any promotion, prove that the new secret authenticates at Stytch (an M2M client gets an access token; a Connected App passes token introspection); if it does not, nothing is completed and `promotionBlockedBy` says why. Default value is `true` when any autopilot input is set, `false` otherwise.
+        :param pulumi.Input[_builtins.bool] verify_before_promote: Autopilot. Before any promotion, prove that the new secret authenticates at Stytch (an M2M client gets an access token; a Connected App passes token introspection); if it does not, nothing is completed and `promotionBlockedBy` says why. Default value is `true` when any autopilot input is set, `false` otherwise (a program without autopilot promotes as it always did).
         """
         pulumi.set(__self__, "client_id", client_id)
         if client_kind is not None:
             pulumi.set(__self__, "client_kind", client_kind)
         if consumer_fingerprints is not None:
             pulumi.set(__self__, "consumer_fingerprints", consumer_fingerprints)
+        if emergency_revoke_secret_ending is not None:
+            pulumi.set(__self__, "emergency_revoke_secret_ending", emergency_revoke_secret_ending)
         if max_pending_age is not None:
             pulumi.set(__self__, "max_pending_age", max_pending_age)
         if promote_after is not None:
@@ -76,7 +80,7 @@ class ClientSecretRotationArgs:
     @pulumi.getter(name="clientKind")
     def client_kind(self) -> pulumi.Input[Optional['ClientKind']]:
         """
-        `m2m` or `connected_app`. Optional: inferred from the `clientId` prefix; required only for ids without a known prefix. Changing it replaces the resource.
+        `"m2m"` or `"connected_app"`. Optional: inferred from the `clientId` prefix; required only for ids without a known prefix. Changing it replaces the resource.
         """
         return pulumi.get(self, "client_kind")
 
@@ -88,7 +92,7 @@ class ClientSecretRotationArgs:
     @pulumi.getter(name="consumerFingerprints")
     def consumer_fingerprints(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
         """
-        Autopilot. What each consumer reports it uses: the fingerprint of the secret it holds, e.g. read from each consumer's stack through a `StackReference`. Promotion, manual or scheduled, waits until every entry equals `newClientSecretFingerprint`. An empty string means the consumer has none yet. Never put a secret here. Optional.
+        Autopilot. What each consumer reports it uses: the `secretFingerprint` of the secret it holds, e.g. read from each consumer's stack through a `StackReference`. Promotion, manual or scheduled, waits until every entry equals `newClientSecretFingerprint`. An empty string means the consumer has none yet. While any entry equals it, the pending secret is never cancelled: a replacement, a removal or `pulumi destroy` is refused. Never put a secret here. Optional.
         """
         return pulumi.get(self, "consumer_fingerprints")
 
@@ -97,10 +101,22 @@ class ClientSecretRotationArgs:
         pulumi.set(self, "consumer_fingerprints", value)
 
     @_builtins.property
+    @pulumi.getter(name="emergencyRevokeSecretEnding")
+    def emergency_revoke_secret_ending(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Emergency only: the last four characters of the client's current secret (as the Stytch dashboard shows them), which this rotation revokes in its first `pulumi up`, together with `promoted: true` on a new resource. The rotation starts only if the current secret still ends in them, so a value left in the program after the emergency cannot fire again (after a rename, the current secret is the emergency's own). Skips the consumers' gate (nobody can hold a secret created in the same `up`), not the verification. Optional.
+        """
+        return pulumi.get(self, "emergency_revoke_secret_ending")
+
+    @emergency_revoke_secret_ending.setter
+    def emergency_revoke_secret_ending(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "emergency_revoke_secret_ending", value)
+
+    @_builtins.property
     @pulumi.getter(name="maxPendingAge")
     def max_pending_age(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Autopilot. A duration: once a rotation has been pending this long (a gate blocks its promotion, or nobody promoted it), every `pulumi up` fails, so that the pipeline turns red before anyone forgets a half-done rotation. Longer than `promoteAfter`. Optional.
+        Autopilot. A duration: once a rotation has been pending this long (a gate blocks its promotion, or nobody promoted it), every `pulumi up` fails, so that the pipeline turns red before anyone forgets a half-done rotation. Longer than `promoteAfter`. Optional; with `rotateEvery` it defaults to `rotateEvery`, so that a consumer that never reports cannot stall the schedule with warnings only.
         """
         return pulumi.get(self, "max_pending_age")
 
@@ -124,7 +140,7 @@ class ClientSecretRotationArgs:
     @pulumi.getter
     def promoted(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Whether to complete the rotation: the new secret becomes the client secret and the old one stops working. Default value is `false`. Set it to `true` once every consumer uses the new secret; `true` from the start is an emergency rotation (start and complete in one `pulumi up`). It cannot go back from `true` to `false`; change `triggers` to start another rotation.
+        Whether to complete the rotation: the new secret becomes the client secret and the old one stops working. Default value is `false`. Set it to `true` in a later commit, once every consumer uses the new secret. `true` on a resource new to the stack is refused in preview (a rename without `aliases`, a new stack or `pulumi state delete` would otherwise revoke the secret in use), unless `emergencyRevokeSecretEnding` is set too. A request that the autopilot's gates hold back can be withdrawn with `false`; a completed rotation cannot go back to `false` (change `triggers` to start another one).
         """
         return pulumi.get(self, "promoted")
 
@@ -136,7 +152,7 @@ class ClientSecretRotationArgs:
     @pulumi.getter(name="rotateEvery")
     def rotate_every(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Autopilot. A duration (a whole number followed by s, m, h or d, e.g. `90d`): the first `pulumi up` at or after the current rotation's start plus this period starts a fresh rotation on the same client (in place: same resource, new secret), once the current one is promoted; a rotation still pending is never replaced. Requires `promoteAfter`. Optional.
+        Autopilot. A duration: the first `pulumi up` at or after the current rotation's start plus this period starts a fresh rotation on the same client (in place: same resource, new secret), once the current one is promoted and has been for `promoteAfter` (consumers that switched late are not churned at once); a rotation still pending is never replaced. Requires `promoteAfter`. Optional.
         """
         return pulumi.get(self, "rotate_every")
 
@@ -160,7 +176,7 @@ class ClientSecretRotationArgs:
     @pulumi.getter(name="verifyBeforePromote")
     def verify_before_promote(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Autopilot. Before any promotion, prove that the new secret authenticates at Stytch (an M2M client gets an access token; a Connected App passes token introspection); if it does not, nothing is completed and `promotionBlockedBy` says why. Default value is `true` when any autopilot input is set, `false` otherwise.
+        Autopilot. Before any promotion, prove that the new secret authenticates at Stytch (an M2M client gets an access token; a Connected App passes token introspection); if it does not, nothing is completed and `promotionBlockedBy` says why. Default value is `true` when any autopilot input is set, `false` otherwise (a program without autopilot promotes as it always did).
         """
         return pulumi.get(self, "verify_before_promote")
 
@@ -178,6 +194,7 @@ class ClientSecretRotation(pulumi.CustomResource):
                  client_id: pulumi.Input[Optional[_builtins.str]] = None,
                  client_kind: pulumi.Input[Optional['ClientKind']] = None,
                  consumer_fingerprints: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 emergency_revoke_secret_ending: pulumi.Input[Optional[_builtins.str]] = None,
                  max_pending_age: pulumi.Input[Optional[_builtins.str]] = None,
                  promote_after: pulumi.Input[Optional[_builtins.str]] = None,
                  promoted: pulumi.Input[Optional[_builtins.bool]] = None,
@@ -188,19 +205,20 @@ class ClientSecretRotation(pulumi.CustomResource):
         """
         Rotates the secret of a Stytch M2M client or Connected App in two phases, so that consumers never see an outage: creating the resource starts a rotation (old and new secret both work), setting `promoted: true` completes it (only the new secret works), and deleting it before promotion cancels it.
 
-        Stytch credentials come from the provider's configuration (`stytch:projectId`, `stytch:secret`, `stytch:baseUrl`) or the environment (`STYTCH_PROJECT_ID`, `STYTCH_SECRET`, `STYTCH_BASE_URL`); they are never inputs.
+        Stytch credentials come from stack config (`stytch:projectId`, `stytch:secret`, `stytch:baseUrl`) or the environment (`STYTCH_PROJECT_ID`, `STYTCH_SECRET`, `STYTCH_BASE_URL`); they are never inputs.
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.str] client_id: Id of the Stytch M2M client (`m2m-client-test-…`) or Connected App (`connected-app-test-…`) whose secret to rotate. Required. Changing it replaces the resource (a new rotation on the new client).
-        :param pulumi.Input['ClientKind'] client_kind: `m2m` or `connected_app`. Optional: inferred from the `clientId` prefix; required only for ids without a known prefix. Changing it replaces the resource.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] consumer_fingerprints: Autopilot. What each consumer reports it uses: the fingerprint of the secret it holds, e.g. read from each consumer's stack through a `StackReference`. Promotion, manual or scheduled, waits until every entry equals `newClientSecretFingerprint`. An empty string means the consumer has none yet. Never put a secret here. Optional.
-        :param pulumi.Input[_builtins.str] max_pending_age: Autopilot. A duration: once a rotation has been pending this long (a gate blocks its promotion, or nobody promoted it), every `pulumi up` fails, so that the pipeline turns red before anyone forgets a half-done rotation. Longer than `promoteAfter`. Optional.
+        :param pulumi.Input['ClientKind'] client_kind: `"m2m"` or `"connected_app"`. Optional: inferred from the `clientId` prefix; required only for ids without a known prefix. Changing it replaces the resource.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] consumer_fingerprints: Autopilot. What each consumer reports it uses: the `secretFingerprint` of the secret it holds, e.g. read from each consumer's stack through a `StackReference`. Promotion, manual or scheduled, waits until every entry equals `newClientSecretFingerprint`. An empty string means the consumer has none yet. While any entry equals it, the pending secret is never cancelled: a replacement, a removal or `pulumi destroy` is refused. Never put a secret here. Optional.
+        :param pulumi.Input[_builtins.str] emergency_revoke_secret_ending: Emergency only: the last four characters of the client's current secret (as the Stytch dashboard shows them), which this rotation revokes in its first `pulumi up`, together with `promoted: true` on a new resource. The rotation starts only if the current secret still ends in them, so a value left in the program after the emergency cannot fire again (after a rename, the current secret is the emergency's own). Skips the consumers' gate (nobody can hold a secret created in the same `up`), not the verification. Optional.
+        :param pulumi.Input[_builtins.str] max_pending_age: Autopilot. A duration: once a rotation has been pending this long (a gate blocks its promotion, or nobody promoted it), every `pulumi up` fails, so that the pipeline turns red before anyone forgets a half-done rotation. Longer than `promoteAfter`. Optional; with `rotateEvery` it defaults to `rotateEvery`, so that a consumer that never reports cannot stall the schedule with warnings only.
         :param pulumi.Input[_builtins.str] promote_after: Autopilot. A duration, the overlap window: the first `pulumi up` at or after the rotation's start plus this window promotes it, if every gate holds (`consumerFingerprints`, `verifyBeforePromote`). Shorter than `rotateEvery`. `promoted: true` still promotes early, through the same gates. Optional.
-        :param pulumi.Input[_builtins.bool] promoted: Whether to complete the rotation: the new secret becomes the client secret and the old one stops working. Default value is `false`. Set it to `true` once every consumer uses the new secret; `true` from the start is an emergency rotation (start and complete in one `pulumi up`). It cannot go back from `true` to `false`; change `triggers` to start another rotation.
-        :param pulumi.Input[_builtins.str] rotate_every: Autopilot. A duration (a whole number followed by s, m, h or d, e.g. `90d`): the first `pulumi up` at or after the current rotation's start plus this period starts a fresh rotation on the same client (in place: same resource, new secret), once the current one is promoted; a rotation still pending is never replaced. Requires `promoteAfter`. Optional.
+        :param pulumi.Input[_builtins.bool] promoted: Whether to complete the rotation: the new secret becomes the client secret and the old one stops working. Default value is `false`. Set it to `true` in a later commit, once every consumer uses the new secret. `true` on a resource new to the stack is refused in preview (a rename without `aliases`, a new stack or `pulumi state delete` would otherwise revoke the secret in use), unless `emergencyRevokeSecretEnding` is set too. A request that the autopilot's gates hold back can be withdrawn with `false`; a completed rotation cannot go back to `false` (change `triggers` to start another one).
+        :param pulumi.Input[_builtins.str] rotate_every: Autopilot. A duration: the first `pulumi up` at or after the current rotation's start plus this period starts a fresh rotation on the same client (in place: same resource, new secret), once the current one is promoted and has been for `promoteAfter` (consumers that switched late are not churned at once); a rotation still pending is never replaced. Requires `promoteAfter`. Optional.
         :param pulumi.Input[Mapping[str, Any]] triggers: Arbitrary values; any change starts a fresh rotation on the same client (a replacement), e.g. `{ quarter: "2026-Q4" }`. Optional, default `{}`.
-        :param pulumi.Input[_builtins.bool] verify_before_promote: Autopilot. Before any promotion, prove that the new secret authenticates at Stytch (an M2M client gets an access token; a Connected App passes token introspection); if it does not, nothing is completed and `promotionBlockedBy` says why. Default value is `true` when any autopilot input is set, `false` otherwise.
+        :param pulumi.Input[_builtins.bool] verify_before_promote: Autopilot. Before any promotion, prove that the new secret authenticates at Stytch (an M2M client gets an access token; a Connected App passes token introspection); if it does not, nothing is completed and `promotionBlockedBy` says why. Default value is `true` when any autopilot input is set, `false` otherwise (a program without autopilot promotes as it always did).
         """
         ...
     @overload
@@ -211,7 +229,7 @@ class ClientSecretRotation(pulumi.CustomResource):
         """
         Rotates the secret of a Stytch M2M client or Connected App in two phases, so that consumers never see an outage: creating the resource starts a rotation (old and new secret both work), setting `promoted: true` completes it (only the new secret works), and deleting it before promotion cancels it.
 
-        Stytch credentials come from the provider's configuration (`stytch:projectId`, `stytch:secret`, `stytch:baseUrl`) or the environment (`STYTCH_PROJECT_ID`, `STYTCH_SECRET`, `STYTCH_BASE_URL`); they are never inputs.
+        Stytch credentials come from stack config (`stytch:projectId`, `stytch:secret`, `stytch:baseUrl`) or the environment (`STYTCH_PROJECT_ID`, `STYTCH_SECRET`, `STYTCH_BASE_URL`); they are never inputs.
 
         :param str resource_name: The name of the resource.
         :param ClientSecretRotationArgs args: The arguments to use to populate this resource's properties.
@@ -231,6 +249,7 @@ class ClientSecretRotation(pulumi.CustomResource):
                  client_id: pulumi.Input[Optional[_builtins.str]] = None,
                  client_kind: pulumi.Input[Optional['ClientKind']] = None,
                  consumer_fingerprints: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 emergency_revoke_secret_ending: pulumi.Input[Optional[_builtins.str]] = None,
                  max_pending_age: pulumi.Input[Optional[_builtins.str]] = None,
                  promote_after: pulumi.Input[Optional[_builtins.str]] = None,
                  promoted: pulumi.Input[Optional[_builtins.bool]] = None,
@@ -251,6 +270,7 @@ class ClientSecretRotation(pulumi.CustomResource):
             __props__.__dict__["client_id"] = client_id
             __props__.__dict__["client_kind"] = client_kind
             __props__.__dict__["consumer_fingerprints"] = consumer_fingerprints
+            __props__.__dict__["emergency_revoke_secret_ending"] = emergency_revoke_secret_ending
             __props__.__dict__["max_pending_age"] = max_pending_age
             __props__.__dict__["promote_after"] = promote_after
             __props__.__dict__["promoted"] = promoted
@@ -267,6 +287,8 @@ class ClientSecretRotation(pulumi.CustomResource):
             __props__.__dict__["rotate_due_at"] = None
             __props__.__dict__["started_at"] = None
             __props__.__dict__["status"] = None
+        alias_opts = pulumi.ResourceOptions(aliases=[pulumi.Alias(type_="pulumi-nodejs:dynamic/stytch:ClientSecretRotation")])
+        opts = pulumi.ResourceOptions.merge(opts, alias_opts)
         secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["newClientSecret"])
         opts = pulumi.ResourceOptions.merge(opts, secret_opts)
         super(ClientSecretRotation, __self__).__init__(
@@ -338,7 +360,7 @@ class ClientSecretRotation(pulumi.CustomResource):
     @pulumi.getter(name="consumerFingerprints")
     def consumer_fingerprints(self) -> pulumi.Output[Optional[Sequence[_builtins.str]]]:
         """
-        Autopilot: `consumerFingerprints`, as given.
+        Autopilot. What each consumer reports it uses: the `secretFingerprint` of the secret it holds, e.g. read from each consumer's stack through a `StackReference`. Promotion, manual or scheduled, waits until every entry equals `newClientSecretFingerprint`. An empty string means the consumer has none yet. While any entry equals it, the pending secret is never cancelled: a replacement, a removal or `pulumi destroy` is refused. Never put a secret here. Optional.
         """
         return pulumi.get(self, "consumer_fingerprints")
 
@@ -346,7 +368,7 @@ class ClientSecretRotation(pulumi.CustomResource):
     @pulumi.getter(name="maxPendingAge")
     def max_pending_age(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        Autopilot: `maxPendingAge`, as given.
+        Autopilot. A duration: once a rotation has been pending this long (a gate blocks its promotion, or nobody promoted it), every `pulumi up` fails, so that the pipeline turns red before anyone forgets a half-done rotation. Longer than `promoteAfter`. Optional; with `rotateEvery` it defaults to `rotateEvery`, so that a consumer that never reports cannot stall the schedule with warnings only.
         """
         return pulumi.get(self, "max_pending_age")
 
@@ -362,7 +384,7 @@ class ClientSecretRotation(pulumi.CustomResource):
     @pulumi.getter(name="newClientSecretFingerprint")
     def new_client_secret_fingerprint(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        Autopilot: the fingerprint of the new secret (not secret). Consumers report it once they use the new secret; `consumerFingerprints` compares with it. `""` without autopilot inputs.
+        Autopilot: the `secretFingerprint` of the new secret (not secret). Consumers report it once they use the new secret; `consumerFingerprints` compares with it. Empty without autopilot inputs (`""` here; unset in the native provider's SDKs).
         """
         return pulumi.get(self, "new_client_secret_fingerprint")
 
@@ -386,7 +408,7 @@ class ClientSecretRotation(pulumi.CustomResource):
     @pulumi.getter(name="promoteAfter")
     def promote_after(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        Autopilot: `promoteAfter`, as given.
+        Autopilot. A duration, the overlap window: the first `pulumi up` at or after the rotation's start plus this window promotes it, if every gate holds (`consumerFingerprints`, `verifyBeforePromote`). Shorter than `rotateEvery`. `promoted: true` still promotes early, through the same gates. Optional.
         """
         return pulumi.get(self, "promote_after")
 
@@ -394,7 +416,7 @@ class ClientSecretRotation(pulumi.CustomResource):
     @pulumi.getter(name="promoteDueAt")
     def promote_due_at(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        Autopilot: when `promoteAfter` makes the pending rotation due for promotion, or `""`.
+        Autopilot: when `promoteAfter` makes the pending rotation due for promotion, or empty.
         """
         return pulumi.get(self, "promote_due_at")
 
@@ -410,7 +432,7 @@ class ClientSecretRotation(pulumi.CustomResource):
     @pulumi.getter(name="promotedAt")
     def promoted_at(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        Autopilot: when the current rotation was promoted, or `""` while it is pending.
+        Autopilot: when the current rotation was promoted; empty while it is pending.
         """
         return pulumi.get(self, "promoted_at")
 
@@ -418,7 +440,7 @@ class ClientSecretRotation(pulumi.CustomResource):
     @pulumi.getter(name="promotionBlockedBy")
     def promotion_blocked_by(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        Autopilot: why a due or requested promotion did not happen on the last `pulumi up`, or `""`.
+        Autopilot: why a due or requested promotion did not happen on the last `pulumi up`, or empty.
         """
         return pulumi.get(self, "promotion_blocked_by")
 
@@ -426,7 +448,7 @@ class ClientSecretRotation(pulumi.CustomResource):
     @pulumi.getter(name="rotateDueAt")
     def rotate_due_at(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        Autopilot: when `rotateEvery` makes a fresh rotation due, or `""`.
+        Autopilot: when `rotateEvery` makes a fresh rotation due (not before `promoteAfter` after `promotedAt`), or empty.
         """
         return pulumi.get(self, "rotate_due_at")
 
@@ -434,7 +456,7 @@ class ClientSecretRotation(pulumi.CustomResource):
     @pulumi.getter(name="rotateEvery")
     def rotate_every(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        Autopilot: `rotateEvery`, as given.
+        Autopilot. A duration: the first `pulumi up` at or after the current rotation's start plus this period starts a fresh rotation on the same client (in place: same resource, new secret), once the current one is promoted and has been for `promoteAfter` (consumers that switched late are not churned at once); a rotation still pending is never replaced. Requires `promoteAfter`. Optional.
         """
         return pulumi.get(self, "rotate_every")
 
@@ -442,7 +464,7 @@ class ClientSecretRotation(pulumi.CustomResource):
     @pulumi.getter(name="startedAt")
     def started_at(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        Autopilot: when the current rotation started (ISO 8601 UTC); `""` without autopilot inputs.
+        Autopilot: when the current rotation started (ISO 8601 UTC); empty without autopilot inputs.
         """
         return pulumi.get(self, "started_at")
 
@@ -466,7 +488,7 @@ class ClientSecretRotation(pulumi.CustomResource):
     @pulumi.getter(name="verifyBeforePromote")
     def verify_before_promote(self) -> pulumi.Output[Optional[_builtins.bool]]:
         """
-        Autopilot: `verifyBeforePromote`, as given or defaulted.
+        Autopilot. Before any promotion, prove that the new secret authenticates at Stytch (an M2M client gets an access token; a Connected App passes token introspection); if it does not, nothing is completed and `promotionBlockedBy` says why. Default value is `true` when any autopilot input is set, `false` otherwise (a program without autopilot promotes as it always did).
         """
         return pulumi.get(self, "verify_before_promote")
 

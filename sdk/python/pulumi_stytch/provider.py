@@ -19,20 +19,24 @@ __all__ = ['ProviderArgs', 'Provider']
 @pulumi.input_type
 class ProviderArgs:
     def __init__(__self__, *,
+                 allowed_api_host: pulumi.Input[Optional[_builtins.str]] = None,
                  base_url: pulumi.Input[Optional[_builtins.str]] = None,
                  cancel_orphaned_rotation: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  project_id: pulumi.Input[Optional[_builtins.str]] = None,
-                 request_timeout_ms: pulumi.Input[Optional[_builtins.int]] = None,
+                 request_timeout_ms: pulumi.Input[Optional[_builtins.str]] = None,
                  secret: pulumi.Input[Optional[_builtins.str]] = None):
         """
         The set of arguments for constructing a Provider resource.
 
-        :param pulumi.Input[_builtins.str] base_url: The Stytch API base URL, e.g. `https://test.stytch.com`. Optional: chosen from the project id; when unset, the provider reads the `STYTCH_BASE_URL` environment variable. Plain `http://` is accepted only on loopback (the emulator).
-        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] cancel_orphaned_rotation: Client id → the last four characters of the next secret of the one orphaned pending rotation that this stack may cancel although it does not hold its secret.
-        :param pulumi.Input[_builtins.str] project_id: The Stytch project id (`project-test-…` or `project-live-…`). When unset, the provider reads the `STYTCH_PROJECT_ID` environment variable.
-        :param pulumi.Input[_builtins.int] request_timeout_ms: Deadline for one HTTP attempt at Stytch, in milliseconds. Default value is `20000`; when unset, the provider reads the `STYTCH_REQUEST_TIMEOUT_MS` environment variable.
-        :param pulumi.Input[_builtins.str] secret: The Stytch project secret. When unset, the provider reads the `STYTCH_SECRET` environment variable.
+        :param pulumi.Input[_builtins.str] allowed_api_host: An `https://` host other than Stytch's own that `baseUrl` may name, exactly: a Stytch custom domain, or a proxy of yours that forwards to Stytch. Every request sends the project secret to it. Falls back to the `STYTCH_ALLOWED_API_HOST` environment variable.
+        :param pulumi.Input[_builtins.str] base_url: The Stytch API base URL. Default: `https://test.stytch.com` for a `project-test-…` id, `https://api.stytch.com` for a `project-live-…` id. `https://` must name a Stytch API host unless `allowedApiHost` names it; plain `http://` only on loopback (the emulator). Falls back to the `STYTCH_BASE_URL` environment variable.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] cancel_orphaned_rotation: Recovery after an interrupted `pulumi up`: client id → the last four characters of the next secret of the one pending rotation that this stack may cancel although it does not hold its secret. The error that needs it prints the command that sets it.
+        :param pulumi.Input[_builtins.str] project_id: The Stytch project id (`project-test-…` or `project-live-…`). Falls back to the `STYTCH_PROJECT_ID` environment variable.
+        :param pulumi.Input[_builtins.str] request_timeout_ms: Deadline of one HTTP attempt to Stytch, in milliseconds (a positive whole number; default 20000). Falls back to the `STYTCH_REQUEST_TIMEOUT_MS` environment variable.
+        :param pulumi.Input[_builtins.str] secret: The Stytch project secret; set it with `pulumi config set --secret stytch:secret …`. Falls back to the `STYTCH_SECRET` environment variable. Never a resource input, never stored by the provider.
         """
+        if allowed_api_host is not None:
+            pulumi.set(__self__, "allowed_api_host", allowed_api_host)
         if base_url is not None:
             pulumi.set(__self__, "base_url", base_url)
         if cancel_orphaned_rotation is not None:
@@ -45,10 +49,22 @@ class ProviderArgs:
             pulumi.set(__self__, "secret", secret)
 
     @_builtins.property
+    @pulumi.getter(name="allowedApiHost")
+    def allowed_api_host(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        An `https://` host other than Stytch's own that `baseUrl` may name, exactly: a Stytch custom domain, or a proxy of yours that forwards to Stytch. Every request sends the project secret to it. Falls back to the `STYTCH_ALLOWED_API_HOST` environment variable.
+        """
+        return pulumi.get(self, "allowed_api_host")
+
+    @allowed_api_host.setter
+    def allowed_api_host(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "allowed_api_host", value)
+
+    @_builtins.property
     @pulumi.getter(name="baseUrl")
     def base_url(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The Stytch API base URL, e.g. `https://test.stytch.com`. Optional: chosen from the project id; when unset, the provider reads the `STYTCH_BASE_URL` environment variable. Plain `http://` is accepted only on loopback (the emulator).
+        The Stytch API base URL. Default: `https://test.stytch.com` for a `project-test-…` id, `https://api.stytch.com` for a `project-live-…` id. `https://` must name a Stytch API host unless `allowedApiHost` names it; plain `http://` only on loopback (the emulator). Falls back to the `STYTCH_BASE_URL` environment variable.
         """
         return pulumi.get(self, "base_url")
 
@@ -60,7 +76,7 @@ class ProviderArgs:
     @pulumi.getter(name="cancelOrphanedRotation")
     def cancel_orphaned_rotation(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]:
         """
-        Client id → the last four characters of the next secret of the one orphaned pending rotation that this stack may cancel although it does not hold its secret.
+        Recovery after an interrupted `pulumi up`: client id → the last four characters of the next secret of the one pending rotation that this stack may cancel although it does not hold its secret. The error that needs it prints the command that sets it.
         """
         return pulumi.get(self, "cancel_orphaned_rotation")
 
@@ -72,7 +88,7 @@ class ProviderArgs:
     @pulumi.getter(name="projectId")
     def project_id(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The Stytch project id (`project-test-…` or `project-live-…`). When unset, the provider reads the `STYTCH_PROJECT_ID` environment variable.
+        The Stytch project id (`project-test-…` or `project-live-…`). Falls back to the `STYTCH_PROJECT_ID` environment variable.
         """
         return pulumi.get(self, "project_id")
 
@@ -82,21 +98,21 @@ class ProviderArgs:
 
     @_builtins.property
     @pulumi.getter(name="requestTimeoutMs")
-    def request_timeout_ms(self) -> pulumi.Input[Optional[_builtins.int]]:
+    def request_timeout_ms(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Deadline for one HTTP attempt at Stytch, in milliseconds. Default value is `20000`; when unset, the provider reads the `STYTCH_REQUEST_TIMEOUT_MS` environment variable.
+        Deadline of one HTTP attempt to Stytch, in milliseconds (a positive whole number; default 20000). Falls back to the `STYTCH_REQUEST_TIMEOUT_MS` environment variable.
         """
         return pulumi.get(self, "request_timeout_ms")
 
     @request_timeout_ms.setter
-    def request_timeout_ms(self, value: pulumi.Input[Optional[_builtins.int]]):
+    def request_timeout_ms(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "request_timeout_ms", value)
 
     @_builtins.property
     @pulumi.getter
     def secret(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The Stytch project secret. When unset, the provider reads the `STYTCH_SECRET` environment variable.
+        The Stytch project secret; set it with `pulumi config set --secret stytch:secret …`. Falls back to the `STYTCH_SECRET` environment variable. Never a resource input, never stored by the provider.
         """
         return pulumi.get(self, "secret")
 
@@ -111,22 +127,24 @@ class Provider(pulumi.ProviderResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 allowed_api_host: pulumi.Input[Optional[_builtins.str]] = None,
                  base_url: pulumi.Input[Optional[_builtins.str]] = None,
                  cancel_orphaned_rotation: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  project_id: pulumi.Input[Optional[_builtins.str]] = None,
-                 request_timeout_ms: pulumi.Input[Optional[_builtins.int]] = None,
+                 request_timeout_ms: pulumi.Input[Optional[_builtins.str]] = None,
                  secret: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
         """
-        The provider of ClientSecretRotation. Stytch credentials come from its inputs (stack config `stytch:…`) or the environment; they are never resource inputs.
+        The provider of Stytch client secret rotations.
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[_builtins.str] base_url: The Stytch API base URL, e.g. `https://test.stytch.com`. Optional: chosen from the project id; when unset, the provider reads the `STYTCH_BASE_URL` environment variable. Plain `http://` is accepted only on loopback (the emulator).
-        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] cancel_orphaned_rotation: Client id → the last four characters of the next secret of the one orphaned pending rotation that this stack may cancel although it does not hold its secret.
-        :param pulumi.Input[_builtins.str] project_id: The Stytch project id (`project-test-…` or `project-live-…`). When unset, the provider reads the `STYTCH_PROJECT_ID` environment variable.
-        :param pulumi.Input[_builtins.int] request_timeout_ms: Deadline for one HTTP attempt at Stytch, in milliseconds. Default value is `20000`; when unset, the provider reads the `STYTCH_REQUEST_TIMEOUT_MS` environment variable.
-        :param pulumi.Input[_builtins.str] secret: The Stytch project secret. When unset, the provider reads the `STYTCH_SECRET` environment variable.
+        :param pulumi.Input[_builtins.str] allowed_api_host: An `https://` host other than Stytch's own that `baseUrl` may name, exactly: a Stytch custom domain, or a proxy of yours that forwards to Stytch. Every request sends the project secret to it. Falls back to the `STYTCH_ALLOWED_API_HOST` environment variable.
+        :param pulumi.Input[_builtins.str] base_url: The Stytch API base URL. Default: `https://test.stytch.com` for a `project-test-…` id, `https://api.stytch.com` for a `project-live-…` id. `https://` must name a Stytch API host unless `allowedApiHost` names it; plain `http://` only on loopback (the emulator). Falls back to the `STYTCH_BASE_URL` environment variable.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] cancel_orphaned_rotation: Recovery after an interrupted `pulumi up`: client id → the last four characters of the next secret of the one pending rotation that this stack may cancel although it does not hold its secret. The error that needs it prints the command that sets it.
+        :param pulumi.Input[_builtins.str] project_id: The Stytch project id (`project-test-…` or `project-live-…`). Falls back to the `STYTCH_PROJECT_ID` environment variable.
+        :param pulumi.Input[_builtins.str] request_timeout_ms: Deadline of one HTTP attempt to Stytch, in milliseconds (a positive whole number; default 20000). Falls back to the `STYTCH_REQUEST_TIMEOUT_MS` environment variable.
+        :param pulumi.Input[_builtins.str] secret: The Stytch project secret; set it with `pulumi config set --secret stytch:secret …`. Falls back to the `STYTCH_SECRET` environment variable. Never a resource input, never stored by the provider.
         """
         ...
     @overload
@@ -135,7 +153,7 @@ class Provider(pulumi.ProviderResource):
                  args: Optional[ProviderArgs] = None,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        The provider of ClientSecretRotation. Stytch credentials come from its inputs (stack config `stytch:…`) or the environment; they are never resource inputs.
+        The provider of Stytch client secret rotations.
 
         :param str resource_name: The name of the resource.
         :param ProviderArgs args: The arguments to use to populate this resource's properties.
@@ -152,10 +170,11 @@ class Provider(pulumi.ProviderResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 allowed_api_host: pulumi.Input[Optional[_builtins.str]] = None,
                  base_url: pulumi.Input[Optional[_builtins.str]] = None,
                  cancel_orphaned_rotation: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  project_id: pulumi.Input[Optional[_builtins.str]] = None,
-                 request_timeout_ms: pulumi.Input[Optional[_builtins.int]] = None,
+                 request_timeout_ms: pulumi.Input[Optional[_builtins.str]] = None,
                  secret: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
@@ -166,10 +185,11 @@ class Provider(pulumi.ProviderResource):
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = ProviderArgs.__new__(ProviderArgs)
 
+            __props__.__dict__["allowed_api_host"] = allowed_api_host
             __props__.__dict__["base_url"] = base_url
             __props__.__dict__["cancel_orphaned_rotation"] = pulumi.Output.from_input(cancel_orphaned_rotation).apply(pulumi.runtime.to_json) if cancel_orphaned_rotation is not None else None
             __props__.__dict__["project_id"] = project_id
-            __props__.__dict__["request_timeout_ms"] = pulumi.Output.from_input(request_timeout_ms).apply(pulumi.runtime.to_json) if request_timeout_ms is not None else None
+            __props__.__dict__["request_timeout_ms"] = request_timeout_ms
             __props__.__dict__["secret"] = None if secret is None else pulumi.Output.secret(secret)
         super(Provider, __self__).__init__(
             'stytch',

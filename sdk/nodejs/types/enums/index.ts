@@ -4,11 +4,11 @@
 
 export const ClientKind = {
     /**
-     * A Stytch M2M client (`m2m-client-test-…`).
+     * An M2M client (`m2m-client-…`).
      */
     M2M: "m2m",
     /**
-     * A Stytch Connected App (`connected-app-test-…`).
+     * A Connected App (`connected-app-…`, formerly `idp-client-…`).
      */
     ConnectedApp: "connected_app",
 } as const;

@@ -14,28 +14,33 @@ else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from .. import _utilities
 
+allowedApiHost: Optional[str]
+"""
+An `https://` host other than Stytch's own that `baseUrl` may name, exactly: a Stytch custom domain, or a proxy of yours that forwards to Stytch. Every request sends the project secret to it. Falls back to the `STYTCH_ALLOWED_API_HOST` environment variable.
+"""
+
 baseUrl: Optional[str]
 """
-The Stytch API base URL, e.g. `https://test.stytch.com`. Optional: chosen from the project id (`project-test-…` or `project-live-…`); when unset, the provider reads the `STYTCH_BASE_URL` environment variable. Plain `http://` is accepted only on loopback (the emulator).
+The Stytch API base URL. Default: `https://test.stytch.com` for a `project-test-…` id, `https://api.stytch.com` for a `project-live-…` id. `https://` must name a Stytch API host unless `allowedApiHost` names it; plain `http://` only on loopback (the emulator). Falls back to the `STYTCH_BASE_URL` environment variable.
 """
 
 cancelOrphanedRotation: Optional[str]
 """
-Client id → the last four characters of the next secret of the one orphaned pending rotation (left by an interrupted `pulumi up`) that this stack may cancel although it does not hold its secret. The error that stops the `up` prints the `pulumi config set --path` command that sets it.
+Recovery after an interrupted `pulumi up`: client id → the last four characters of the next secret of the one pending rotation that this stack may cancel although it does not hold its secret. The error that needs it prints the command that sets it.
 """
 
 projectId: Optional[str]
 """
-The Stytch project id (`project-test-…` or `project-live-…`). When unset, the provider reads the `STYTCH_PROJECT_ID` environment variable.
+The Stytch project id (`project-test-…` or `project-live-…`). Falls back to the `STYTCH_PROJECT_ID` environment variable.
 """
 
-requestTimeoutMs: Optional[int]
+requestTimeoutMs: Optional[str]
 """
-Deadline for one HTTP attempt at Stytch, in milliseconds. Default value is `20000`; when unset, the provider reads the `STYTCH_REQUEST_TIMEOUT_MS` environment variable.
+Deadline of one HTTP attempt to Stytch, in milliseconds (a positive whole number; default 20000). Falls back to the `STYTCH_REQUEST_TIMEOUT_MS` environment variable.
 """
 
 secret: Optional[str]
 """
-The Stytch project secret. Set it with `pulumi config set --secret stytch:secret …`; when unset, the provider reads the `STYTCH_SECRET` environment variable. Never a resource input.
+The Stytch project secret; set it with `pulumi config set --secret stytch:secret …`. Falls back to the `STYTCH_SECRET` environment variable. Never a resource input, never stored by the provider.
 """
 
