@@ -4,6 +4,7 @@
  * adds a `stack output` and a `stack history` to every call). The Stytch emulator runs in this process on
  * loopback and logs the calls of each step.
  */
+import { spawnSync } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -17,12 +18,19 @@ import {
 } from "../demo/offline-pulumi";
 import { stateFigures, type StateFigures } from "./state-figures";
 
-/** Ours (`ClientSecretRotation`) or the no-op floor (`bench/floor-package`). */
-export type Variant = "ours" | "floor";
+/**
+ * Ours as the dynamic resource (`ClientSecretRotation`), ours as the native provider's resource (the
+ * plugin `pulumi-resource-stytch`), or the no-op floor (`bench/floor-package`).
+ */
+export type Variant = "ours" | "native" | "floor";
+
+/** Every variant, in the order the report shows them; the floor last. */
+export const VARIANTS: readonly Variant[] = ["ours", "native", "floor"];
 
 /** The type of the measured resources of each variant in the state. */
 const RESOURCE_TYPES: Record<Variant, string> = {
   ours: "pulumi-nodejs:dynamic/stytch:ClientSecretRotation",
+  native: "stytch:index:ClientSecretRotation",
   floor: "pulumi-nodejs:dynamic/bench:NoopRotation",
 };
 
@@ -72,6 +80,8 @@ export async function measureRun(options: {
   variant: Variant;
   size: number;
   round: number;
+  /** The native plugin's tarball (`npm run plugin:pack`), installed for the `native` variant. */
+  pluginTarball: string;
 }): Promise<RunFigures> {
   const { cliDir, size } = options;
   // The floor gets the same emulator and environment: it makes no call, and the log shows it.
@@ -91,6 +101,11 @@ export async function measureRun(options: {
     },
   });
   try {
+    if (options.variant === "native") {
+      // Before the clock starts, as a pipeline's image would have it: `pulumi plugin install`.
+      await stack.setConfig("nativePlugin", { value: "true" });
+      installPlugin(stack, cliDir, options.pluginTarball);
+    }
     const specs = Array.from({ length: size }, (_, i) => ({
       name: `worker-${i}`,
       clientId: emulator.createM2MClient().clientId,
@@ -129,6 +144,26 @@ export async function measureRun(options: {
   } finally {
     await removeOfflineStack(stack, stateDir);
     await emulator.close();
+  }
+}
+
+/** `pulumi plugin install resource stytch <version> --file <tarball>` into the stack's PULUMI_HOME. */
+function installPlugin(
+  stack: Awaited<ReturnType<typeof createOfflineStack>>,
+  cliDir: string,
+  tarball: string,
+): void {
+  const version = /-v([^-]+)-linux-amd64\.tar\.gz$/.exec(tarball)?.[1];
+  if (version === undefined)
+    throw new Error(`not a plugin tarball: ${tarball}`);
+  const args = ["plugin", "install", "resource", "stytch", version];
+  const result = spawnSync(
+    path.join(cliDir, "pulumi"),
+    [...args, "--file", tarball, "--non-interactive"],
+    { env: { ...process.env, ...stack.workspace.envVars }, encoding: "utf8" },
+  );
+  if (result.status !== 0) {
+    throw new Error(`pulumi ${args.join(" ")} failed: ${result.stderr}`);
   }
 }
 

@@ -1,9 +1,9 @@
 /**
  * The bench's plot as a hand-written SVG (no dependency): one small line chart per step, seconds against
- * N on linear axes (so growth faster than linear shows as a bend), ours and the floor as two series with
+ * N on linear axes (so growth faster than linear shows as a bend), ours (dynamic and native) and the floor as series with
  * their medians joined and min–max whiskers at each N, and a shared legend.
  */
-import { STEPS, type RunFigures, type Variant } from "./measure";
+import { STEPS, VARIANTS, type RunFigures, type Variant } from "./measure";
 import { runsOf, sizesOf, stepSpread, type Spread } from "./report";
 
 /** The plot's file name in the report directory. */
@@ -11,7 +11,12 @@ export const PLOT_FILE = "seconds-per-step.svg";
 
 const SERIES: Record<Variant, { label: string; color: string; dash?: string }> =
   {
-    ours: { label: "ours (ClientSecretRotation)", color: "#c2410c" },
+    ours: { label: "ours, dynamic (ClientSecretRotation)", color: "#c2410c" },
+    native: {
+      label: "ours, native (pulumi-resource-stytch)",
+      color: "#15803d",
+      dash: "2 3",
+    },
     floor: {
       label: "floor (no-op dynamic resource)",
       color: "#1d4ed8",
@@ -19,9 +24,9 @@ const SERIES: Record<Variant, { label: string; color: string; dash?: string }> =
     },
   };
 
-/** The report's plot: one panel per step, ours and the floor, seconds against N. */
+/** The report's plot: one panel per step, each variant a series, seconds against N. */
 export function secondsPerStepPlot(runs: RunFigures[]): string {
-  const variants: Variant[] = ["ours", "floor"];
+  const variants = VARIANTS;
   const largest = Math.max(...sizesOf(runs));
   return plotPanels(
     STEPS.map((step) => ({
@@ -36,7 +41,7 @@ export function secondsPerStepPlot(runs: RunFigures[]): string {
     })),
     {
       title:
-        "ClientSecretRotation against a no-op dynamic resource: seconds per step",
+        "ClientSecretRotation, dynamic and native, against a no-op dynamic resource: seconds per step",
       subtitle: `Median and min–max over the rounds (${sizesOf(runs)
         .map((size) => `N=${size}: ${runsOf(runs, "ours", size).length}`)
         .join(
@@ -48,11 +53,15 @@ export function secondsPerStepPlot(runs: RunFigures[]): string {
         "dot: median over the rounds",
         "whisker: min–max over the rounds",
         "",
-        `ours ÷ floor, medians, N = ${largest}:`,
-        ...STEPS.map(
-          (step) =>
-            `${step}: ${(stepSpread(runs, "ours", largest, step).median / stepSpread(runs, "floor", largest, step).median).toFixed(2)}×`,
-        ),
+        `ours ÷ floor (dynamic, native), medians, N = ${largest}:`,
+        ...STEPS.map((step) => {
+          const ratio = (variant: Variant) =>
+            (
+              stepSpread(runs, variant, largest, step).median /
+              stepSpread(runs, "floor", largest, step).median
+            ).toFixed(2);
+          return `${step}: ${ratio("ours")}×, ${ratio("native")}×`;
+        }),
       ],
     },
   );

@@ -1,8 +1,9 @@
 /**
- * The two programs the bench drives: the end-to-end fixture (`test/e2e/fixture`, rotations from the
- * `rotations` stack config) installed once with this package's tarball and once with the floor's
- * (`bench/floor-package`), each next to the same `@pulumi/pulumi`, exactly as the end-to-end tests
- * install it.
+ * The programs the bench drives: the end-to-end fixture (`test/e2e/fixture`, rotations from the
+ * `rotations` stack config) installed with this package's tarball (twice: the dynamic resource, and the
+ * native provider's resource that the fixture registers when its config says `nativePlugin: true`) and
+ * with the floor's (`bench/floor-package`), each next to the same `@pulumi/pulumi`, exactly as the
+ * end-to-end tests install it.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -24,9 +25,12 @@ export function installBenchPrograms(workRoot: string): {
   const pulumiVersion = supportedPulumiVersions().newest;
   const install = (variant: Variant, tarball: string) =>
     installProgram(workRoot, variant, "fixture", tarball, pulumiVersion);
+  const ours = packThisPackage(workRoot);
   return {
     programs: {
-      ours: install("ours", packThisPackage(workRoot)),
+      ours: install("ours", ours),
+      // The same program, which registers the native type when its stack config says so.
+      native: install("native", ours),
       floor: install(
         "floor",
         packPackage(stageFloorPackage(workRoot), workRoot),

@@ -1,10 +1,19 @@
 /**
- * The bench's figures as Markdown tables: seconds per step (ours against the floor, medians with min–max
+ * The bench's figures as Markdown tables: seconds per step (ours, dynamic and native, against the floor, medians with min–max
  * over the rounds), state bytes and `__provider` bytes per resource, Stytch calls per resource, and what
  * the engine did in each step. The same text goes to stdout and to the report file; the columns are
  * padded so that it reads in a terminal as it does rendered.
  */
-import { STEPS, type RunFigures, type Step, type Variant } from "./measure";
+import {
+  STEPS,
+  VARIANTS,
+  type RunFigures,
+  type Step,
+  type Variant,
+} from "./measure";
+
+/** The variants measured against the floor. */
+const MEASURED = VARIANTS.filter((variant) => variant !== "floor");
 
 /** Median, least and greatest of some numbers. */
 export interface Spread {
@@ -47,19 +56,23 @@ export function stepSpread(
   return spread(runsOf(runs, variant, size).map((run) => run.seconds[step]));
 }
 
-/** The timing table: one row per step and size, ours and the floor side by side. */
+/** The timing table: one row per step and size, each variant side by side, and each one's ratio to the floor. */
 export function timingTable(runs: RunFigures[]): string {
   const rows = STEPS.flatMap((step) =>
     sizesOf(runs).map((size) => {
-      const ours = stepSpread(runs, "ours", size, step);
       const floor = stepSpread(runs, "floor", size, step);
+      const measured = MEASURED.map((variant) =>
+        stepSpread(runs, variant, size, step),
+      );
       return [
         step,
         String(size),
         String(runsOf(runs, "ours", size).length),
-        formatSpread(ours),
+        ...measured.map(formatSpread),
         formatSpread(floor),
-        `${(ours.median / floor.median).toFixed(2)}×`,
+        ...measured.map(
+          (each) => `${(each.median / floor.median).toFixed(2)}×`,
+        ),
       ];
     }),
   );
@@ -68,12 +81,14 @@ export function timingTable(runs: RunFigures[]): string {
       "step",
       "N",
       "rounds",
-      "ours s, median [min–max]",
-      "floor s, median [min–max]",
-      "ours / floor",
+      ...VARIANTS.map((variant) => `${variant} s, median [min–max]`),
+      ...MEASURED.map((variant) => `${variant} / floor`),
     ],
     rows,
-    [false, true, true, true, true, true],
+    [
+      false,
+      ...Array<boolean>(2 + VARIANTS.length + MEASURED.length).fill(true),
+    ],
   );
 }
 
@@ -85,23 +100,29 @@ export function stateTable(runs: RunFigures[]): string {
       pick: (run: RunFigures) => number,
     ): number =>
       Math.round(spread(runsOf(runs, variant, size).map(pick)).median);
-    const pair = (pick: (run: RunFigures) => number) => {
-      const ours = figure("ours", pick);
+    const each = (pick: (run: RunFigures) => number) => {
       const floor = figure("floor", pick);
-      return `${bytes(ours)} / ${bytes(floor)} (${(ours / floor).toFixed(2)}×)`;
+      const measured = MEASURED.map((variant) => {
+        const value = figure(variant, pick);
+        return floor === 0
+          ? bytes(value)
+          : `${bytes(value)} (${(value / floor).toFixed(2)}×)`;
+      });
+      return `${measured.join(" / ")} / ${bytes(floor)}`;
     };
     return [
       String(size),
-      pair((run) => run.state.fileBytes / size),
-      pair((run) => run.state.largestEntryBytes),
-      pair((run) => run.state.providerTextBytes),
-      pair((run) => run.state.providerStoredBytes),
+      each((run) => run.state.fileBytes / size),
+      each((run) => run.state.largestEntryBytes),
+      each((run) => run.state.providerTextBytes),
+      each((run) => run.state.providerStoredBytes),
     ];
   });
+  const order = VARIANTS.join(" / ");
   return markdownTable(
     [
       "N",
-      "state file ÷ N, ours / floor",
+      `state file ÷ N, ${order}`,
       "largest resource entry",
       "`__provider` as text",
       "`__provider` as stored (inputs + outputs)",
@@ -112,20 +133,24 @@ export function stateTable(runs: RunFigures[]): string {
 }
 
 /**
- * Stytch requests per resource in each step (medians over the rounds), with the routes behind them;
+ * Stytch requests per resource in each step (medians over the rounds), for each measured variant, with the
+ * routes behind them;
  * and, below the table, the floor's total, which is zero unless something is wrong with it.
  */
 export function callsTable(runs: RunFigures[]): string {
   const sizes = sizesOf(runs);
+  const columns = MEASURED.flatMap((variant) =>
+    sizes.map((size) => ({ variant, size })),
+  );
   const rows = STEPS.map((step) => [
     step,
-    ...sizes.map((size) => {
-      const ours = runsOf(runs, "ours", size);
+    ...columns.map(({ variant, size }) => {
+      const measured = runsOf(runs, variant, size);
       const routes = new Set(
-        ours.flatMap((run) => Object.keys(run.calls[step])),
+        measured.flatMap((run) => Object.keys(run.calls[step])),
       );
       const perResource = (count: (run: RunFigures) => number) =>
-        (spread(ours.map(count)).median / size).toFixed(2);
+        (spread(measured.map(count)).median / size).toFixed(2);
       const total = perResource((run) =>
         Object.values(run.calls[step]).reduce((a, b) => a + b, 0),
       );
@@ -145,10 +170,11 @@ export function callsTable(runs: RunFigures[]): string {
     )
     .reduce((a, b) => a + b, 0);
   return (
-    markdownTable(["step", ...sizes.map((size) => `ours, N=${size}`)], rows, [
-      false,
-      ...sizes.map(() => false),
-    ]) +
+    markdownTable(
+      ["step", ...columns.map(({ variant, size }) => `${variant}, N=${size}`)],
+      rows,
+      [false, ...columns.map(() => false)],
+    ) +
     `\nThe floor made ${floorCalls} Stytch request(s) in all its runs (it is given the same emulator).\n`
   );
 }
@@ -157,13 +183,12 @@ export function callsTable(runs: RunFigures[]): string {
 export function engineTable(runs: RunFigures[], size: number): string {
   const last = (variant: Variant) => runsOf(runs, variant, size).at(-1)!;
   return markdownTable(
-    ["step", `ours, N=${size}`, `floor, N=${size}`],
+    ["step", ...VARIANTS.map((variant) => `${variant}, N=${size}`)],
     STEPS.map((step) => [
       step,
-      last("ours").engineSummary[step],
-      last("floor").engineSummary[step],
+      ...VARIANTS.map((variant) => last(variant).engineSummary[step]),
     ]),
-    [false, false, false],
+    [false, ...VARIANTS.map(() => false)],
   );
 }
 

@@ -1,9 +1,11 @@
 /**
- * `npm run bench`: the performance report. `ClientSecretRotation` (the packed package, against the
- * emulator on loopback) and a floor (`bench/floor-package`: the same program with no-op dynamic resources
- * of the same shape, packed and installed the same way) go through create, no-change `up`, promote,
- * refresh and destroy at each N on the same offline engine. Runs are interleaved (each size in turn, ours
- * and the floor back to back, their order swapped every round) so that machine noise hits both alike.
+ * `npm run bench`: the performance report. `ClientSecretRotation` as the dynamic resource (the packed
+ * package) and as the native provider's resource (the plugin `pulumi-resource-stytch`, installed from
+ * `npm run plugin:pack`), both against the emulator on loopback, and a floor (`bench/floor-package`: the
+ * same program with no-op dynamic resources of the same shape, packed and installed the same way) go
+ * through create, no-change `up`, promote, refresh and destroy at each N on the same offline engine. Runs
+ * are interleaved (each size in turn, the variants back to back, their order reversed every round) so that
+ * machine noise hits them alike.
  * Writes `report.md`, `seconds-per-step.svg` and `runs.json` into the output directory, prints the report,
  * and asserts nothing.
  *
@@ -17,7 +19,14 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ensurePulumiCli } from "../demo/offline-pulumi";
-import { measureRun, STEPS, type RunFigures, type Variant } from "./measure";
+import { packPlugin } from "../scripts/plugin-pack";
+import {
+  measureRun,
+  STEPS,
+  VARIANTS,
+  type RunFigures,
+  type Variant,
+} from "./measure";
 import { PLOT_FILE, secondsPerStepPlot } from "./plot";
 import { installBenchPrograms } from "./programs";
 import {
@@ -66,6 +75,7 @@ async function main(): Promise<void> {
   const leftOut: number[] = [];
   try {
     const { programs, pulumiVersion } = installBenchPrograms(workRoot);
+    const plugin = await packPlugin();
     const deadline = began + opts.budgetMinutes * 60_000;
     const pairSeconds = new Map<number, number>();
     for (let round = 1; round <= opts.rounds; round++) {
@@ -75,8 +85,9 @@ async function main(): Promise<void> {
           leftOut.push(size);
           continue;
         }
+        // Each round runs the variants in turn, in the opposite order of the round before.
         const order: Variant[] =
-          round % 2 === 1 ? ["ours", "floor"] : ["floor", "ours"];
+          round % 2 === 1 ? [...VARIANTS] : [...VARIANTS].reverse();
         const pairBegan = Date.now();
         for (const variant of order) {
           const run = await measureRun({
@@ -85,6 +96,7 @@ async function main(): Promise<void> {
             variant,
             size,
             round,
+            pluginTarball: plugin.tarball,
           });
           runs.push(run);
           process.stderr.write(
@@ -161,17 +173,19 @@ function renderReport(
     `Code: ${git("rev-parse", "--short", "HEAD")} (${git("log", "-1", "--format=%s")}); ` +
       `provider/ last changed in ${git("log", "-1", "--format=%h", "--", "provider")}${providerDirty}.`,
     "",
-    "Ours is the packed package; the floor (`bench/floor-package`) is a dynamic resource of the same shape " +
-      "(same inputs, outputs and secret output) whose provider, one object shared by all resources, answers at " +
-      "once and makes no call. Both are installed the same way into a copy of `test/e2e/fixture`, and each run " +
-      "is a fresh stack with N resources. A step's time is the wall time of the `pulumi` command a pipeline " +
+    "Ours is the packed package's dynamic resource; native is the same resource from the native plugin " +
+      "`pulumi-resource-stytch` (`npm run plugin:pack`, installed with `pulumi plugin install` before the clock " +
+      "starts), registered by its type token from the same program; the floor (`bench/floor-package`) is a " +
+      "dynamic resource of the same shape (same inputs, outputs and secret output) whose provider, one object " +
+      "shared by all resources, answers at once and makes no call. All are installed the same way into a copy " +
+      "of `test/e2e/fixture`, and each run is a fresh stack with N resources. A step's time is the wall time of the `pulumi` command a pipeline " +
       "runs: `up --yes --skip-preview` (create; no-change up; promote, after setting `promoted: true` on all), " +
       "`refresh --yes --skip-preview`, `destroy --yes --skip-preview`. Destroy removes promoted rotations, " +
       "which need no Stytch call; destroying pending ones (two calls each) is not measured here.",
     "",
-    `Rounds: ${rounds}. Each round takes every size in turn, ours and the floor back to back (ours first in ` +
-      `odd rounds, the floor first in even rounds). Total wall time: ${formatDuration(context.wallSeconds)} ` +
-      "(install of both programs included, build not).",
+    `Rounds: ${rounds}. Each round takes every size in turn, the variants back to back (ours, native, floor ` +
+      `in odd rounds, the reverse in even rounds). Total wall time: ${formatDuration(context.wallSeconds)} ` +
+      "(installs of the programs included, builds not).",
     "",
     "## Seconds per step",
     "",
@@ -184,7 +198,7 @@ function renderReport(
       "Bytes as written by the file backend (indented JSON, `<`, `>`, `&` escaped).",
     "",
     stateTable(runs),
-    "## Stytch calls per resource (ours)",
+    "## Stytch calls per resource (ours: dynamic, then native)",
     "",
     callsTable(runs),
     `## What the engine did (the CLI's \`Resources:\` lines, N=${largest}, last round)`,

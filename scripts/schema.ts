@@ -17,13 +17,16 @@ import ts from "typescript";
 import { AUTOPILOT_OUTPUTS } from "../provider/core/autopilot";
 import { CLIENT_KINDS } from "../provider/core/stytch-types";
 import { SECRET_OUTPUTS } from "../provider/core/types";
+import {
+  FINGERPRINT_FUNCTION,
+  ROTATION_TYPE,
+} from "../provider/native/client-secret-rotation";
 import { repoRoot } from "./go-tool";
 
 /** The schema file, relative to the repository root. */
 export const SCHEMA_FILE = "provider/native/schema.json";
 
-/** The resource's type token, and the dynamic resource's, which the native one aliases for migration. */
-export const ROTATION_TYPE = "stytch:index:ClientSecretRotation";
+/** The dynamic resource's type, which the native one aliases for migration. */
 export const DYNAMIC_ROTATION_TYPE =
   "pulumi-nodejs:dynamic/stytch:ClientSecretRotation";
 
@@ -90,6 +93,22 @@ export function buildSchema(): Record<string, unknown> {
   };
 
   const resource = source(RESOURCE_SOURCE);
+  const fingerprint = findNode(
+    resource,
+    ts.isFunctionDeclaration,
+    "secretFingerprint",
+  );
+  const paramDoc = (name: string): string => {
+    const tag = ts
+      .getJSDocTags(fingerprint)
+      .find(
+        (t): t is ts.JSDocParameterTag =>
+          ts.isJSDocParameterTag(t) && t.name.getText() === name,
+      );
+    const text = ts.getTextOfJSDocComment(tag?.comment);
+    if (!text) throw new Error(`secretFingerprint documents no @param ${name}`);
+    return plainDoc(text);
+  };
   const args = findNode(
     resource,
     ts.isInterfaceDeclaration,
@@ -207,6 +226,34 @@ export function buildSchema(): Record<string, unknown> {
         // A stack that used the dynamic resource moves to this one with no replacement: the generated
         // SDKs register the old type as an alias.
         aliases: [{ type: DYNAMIC_ROTATION_TYPE }],
+      },
+    },
+    functions: {
+      [FINGERPRINT_FUNCTION]: {
+        description: classDoc(docOf(fingerprint)),
+        inputs: {
+          properties: {
+            secret: {
+              type: "string",
+              secret: true,
+              description: paramDoc("secret"),
+            },
+            clientId: { type: "string", description: paramDoc("clientId") },
+          },
+          required: ["secret", "clientId"],
+        },
+        outputs: {
+          properties: {
+            fingerprint: {
+              type: "string",
+              description:
+                "The fingerprint, `sfp2:…`: what the rotation's `consumerFingerprints` compares with its " +
+                "`newClientSecretFingerprint`. Not secret; an SDK marks it secret when the secret given was, so " +
+                "unmark it (unsecret) before exporting it.",
+            },
+          },
+          required: ["fingerprint"],
+        },
       },
     },
     language: LANGUAGES,

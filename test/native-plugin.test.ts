@@ -6,9 +6,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { AUTOPILOT_INPUTS } from "../provider/core/autopilot";
-import { CREDENTIAL_SOURCES } from "../provider/core/credentials";
+import {
+  CREDENTIAL_SOURCES,
+  secretSettingNames,
+} from "../provider/core/credentials";
+import { fingerprintFor, fingerprintOf } from "../provider/core/fingerprint";
 import { EMERGENCY_INPUT } from "../provider/core/revocation";
 import {
+  FINGERPRINT_FUNCTION,
   ROTATION_TYPE,
   SECRET_CONFIG,
   SECRET_OUTPUTS,
@@ -166,4 +171,51 @@ test("the engine's address is the plugin's positional argument, after the engine
     ]),
   ).toBe("127.0.0.1:4000");
   expect(engineAddress([])).toBe("");
+});
+
+describe("the secretFingerprint function", () => {
+  const clientId = "m2m-client-test-00000000-0000-4000-8000-000000000000";
+
+  test("answers what the dynamic resource's secretFingerprint() computes", () => {
+    expect(fingerprintFor({ secret: "s3cret-value", clientId })).toEqual({
+      fingerprint: fingerprintOf("s3cret-value", clientId),
+    });
+  });
+
+  test("names a missing argument without quoting the other (it may be the secret)", () => {
+    const result = fingerprintFor({ secret: "s3cret-value" });
+    expect(result).toEqual({
+      failures: [
+        {
+          property: "clientId",
+          reason: expect.stringContaining("clientId must be") as string,
+        },
+      ],
+    });
+    expect(JSON.stringify(result)).not.toContain("s3cret-value");
+  });
+
+  test("is in the schema with its secret argument marked secret", () => {
+    const fn = (
+      schema as unknown as {
+        functions: Record<
+          string,
+          { inputs: { properties: Record<string, SchemaProperty> } }
+        >;
+      }
+    ).functions[FINGERPRINT_FUNCTION]!;
+    expect(fn.inputs.properties["secret"]?.secret).toBe(true);
+    expect(fn.inputs.properties["clientId"]?.secret).toBeUndefined();
+  });
+});
+
+describe("provider configuration kept secret in the state", () => {
+  test("the project secret always, and a project id that looks like a secret", () => {
+    expect(
+      secretSettingNames({ projectId: "project-test-1", secret: "x" }),
+    ).toEqual(["secret"]);
+    expect(
+      secretSettingNames({ projectId: "secret-test-swapped-by-mistake" }),
+    ).toEqual(["secret", "projectId"]);
+  });
 });

@@ -48,6 +48,21 @@ export const CREDENTIAL_SOURCES = {
   },
 } as const;
 
+/**
+ * Which of some settings (by name, as in {@link CREDENTIAL_SOURCES}) must be kept secret wherever they
+ * are stored: the project secret always, and a project id without a project id's shape, which is most
+ * likely the project secret set under the wrong key.
+ */
+export function secretSettingNames(values: Record<string, unknown>): string[] {
+  const projectId = values["projectId"];
+  return [
+    "secret",
+    ...(projectId !== undefined && !isStytchShapedProjectId(projectId)
+      ? ["projectId"]
+      : []),
+  ];
+}
+
 /** Settings read from stack config in the provider's `configure`; each may be absent. */
 export type StackSettings = Partial<
   Record<keyof typeof CREDENTIAL_SOURCES, string>

@@ -44,3 +44,31 @@ export function isFingerprint(value: unknown): value is string {
 export function isRetiredFingerprint(value: unknown): boolean {
   return typeof value === "string" && RETIRED_FORMAT.test(value);
 }
+
+/**
+ * The fingerprint a caller asks for by name (the native provider's `stytch:index:secretFingerprint`
+ * function): `{ fingerprint }`, or the problems with the arguments. Never quotes a value: one of them is a
+ * secret.
+ */
+export function fingerprintFor(
+  args: Record<string, unknown>,
+):
+  | { fingerprint: string }
+  | { failures: Array<{ property: string; reason: string }> } {
+  const failures = ["secret", "clientId"]
+    .filter((name) => typeof args[name] !== "string" || args[name] === "")
+    .map((property) => ({
+      property,
+      reason:
+        property === "secret"
+          ? "secret must be the client secret the consumer holds (a non-empty string)."
+          : "clientId must be the id of the Stytch client the secret belongs to (a non-empty string).",
+    }));
+  if (failures.length > 0) return { failures };
+  return {
+    fingerprint: fingerprintOf(
+      args["secret"] as string,
+      args["clientId"] as string,
+    ),
+  };
+}

@@ -29,6 +29,9 @@ import type {
 /** The resource's type token in the `stytch` schema. */
 export const ROTATION_TYPE = "stytch:index:ClientSecretRotation";
 
+/** The token of the function that computes a secret's fingerprint, for consumers in every language. */
+export const FINGERPRINT_FUNCTION = "stytch:index:secretFingerprint";
+
 /** The outputs the plugin always returns as secrets (the core's list, which the schema marks too). */
 export { SECRET_OUTPUTS } from "../core/types";
 

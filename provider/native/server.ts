@@ -30,9 +30,11 @@ import * as anyProto from "google-protobuf/google/protobuf/any_pb";
 import * as emptyProto from "google-protobuf/google/protobuf/empty_pb";
 import * as structProto from "google-protobuf/google/protobuf/struct_pb";
 import type { ProviderSettings } from "../core/types";
+import { secretSettingNames } from "../core/credentials";
+import { fingerprintFor } from "../core/fingerprint";
 import {
+  FINGERPRINT_FUNCTION,
   ROTATION_TYPE,
-  SECRET_CONFIG,
   SECRET_OUTPUTS,
   clientSecretRotation,
   settingsFromConfig,
@@ -44,6 +46,18 @@ import {
   wrapSecrets,
   type PropertyBag,
 } from "./wire";
+
+/** The core's problems with some inputs, as the protocol carries them. */
+function checkFailures(
+  failures: ReadonlyArray<{ property: string; reason: string }>,
+): providerProto.CheckFailure[] {
+  return failures.map(({ property, reason }) => {
+    const failure = new providerProto.CheckFailure();
+    failure.setProperty(property);
+    failure.setReason(reason);
+    return failure;
+  });
+}
 
 /** What the plugin serves besides the resource. */
 export interface PluginIdentity {
@@ -164,9 +178,13 @@ export class ResourceProviderService {
       checkConfig: this.unary(async (request) => {
         const response = new providerProto.CheckResponse();
         const news = bagOf(request.getNews());
-        // The project secret is stored with the provider's inputs in the state: secret whatever the
-        // stack config says, as the schema declares it.
-        response.setInputs(structOf(wrapSecrets(news, SECRET_CONFIG)));
+        // The provider's inputs are stored in the state: the project secret secret whatever the stack
+        // config says (as the schema declares it), and so is a project id that looks like a secret.
+        response.setInputs(
+          structOf(
+            wrapSecrets(news, secretSettingNames(unwrapSecrets(news).values)),
+          ),
+        );
         return response;
       }),
       diffConfig: this.unary(async (request) => {
@@ -200,14 +218,7 @@ export class ResourceProviderService {
         response.setInputs(
           structOf(wrapSecrets(result.inputs ?? {}, news.secretKeys)),
         );
-        response.setFailuresList(
-          (result.failures ?? []).map(({ property, reason }) => {
-            const failure = new providerProto.CheckFailure();
-            failure.setProperty(property);
-            failure.setReason(reason);
-            return failure;
-          }),
-        );
+        response.setFailuresList(checkFailures(result.failures ?? []));
         return response;
       }),
       diff: this.resourceCall(async (request) => {
@@ -293,6 +304,25 @@ export class ResourceProviderService {
         const props = unwrapSecrets(bagOf(request.getProperties()));
         await clientSecretRotation.delete(this.settings, props.values);
         return new emptyProto.Empty();
+      }),
+
+      // Functions: `stytch:index:secretFingerprint`, for consumers in every language. The result is not
+      // secret (a fingerprint reveals nothing cheaper than scrypt to guess against); an SDK still marks it
+      // secret when its argument was, and a consumer that exports it unmarks it.
+      invoke: this.unary(async (request) => {
+        if (request.getTok() !== FINGERPRINT_FUNCTION) {
+          throw new Error(`unknown function ${request.getTok()}`);
+        }
+        const result = fingerprintFor(
+          unwrapSecrets(bagOf(request.getArgs())).values,
+        );
+        const response = new providerProto.InvokeResponse();
+        if ("failures" in result) {
+          response.setFailuresList(checkFailures(result.failures));
+        } else {
+          response.setReturn(structOf(result));
+        }
+        return response;
       }),
 
       // The engine asks running operations to stop (Ctrl-C). A rotate call in flight is left to finish:

@@ -15,6 +15,11 @@ export type Provider = import("./provider").Provider;
 export const Provider: typeof import("./provider").Provider = null as any;
 utilities.lazyLoad(exports, ["Provider"], () => require("./provider"));
 
+export { SecretFingerprintArgs, SecretFingerprintResult, SecretFingerprintOutputArgs } from "./secretFingerprint";
+export const secretFingerprint: typeof import("./secretFingerprint").secretFingerprint = null as any;
+export const secretFingerprintOutput: typeof import("./secretFingerprint").secretFingerprintOutput = null as any;
+utilities.lazyLoad(exports, ["secretFingerprint","secretFingerprintOutput"], () => require("./secretFingerprint"));
+
 
 // Export enums:
 export * from "./types/enums";

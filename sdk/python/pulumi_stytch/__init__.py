@@ -9,6 +9,7 @@ import typing
 from ._enums import *
 from .client_secret_rotation import *
 from .provider import *
+from .secret_fingerprint import *
 
 # Make subpackages available:
 if typing.TYPE_CHECKING:
