@@ -14,6 +14,7 @@ import {
   stytchCalls,
 } from "../helpers/harness";
 import { e2eContext, useE2E, type E2EStack } from "../helpers/pulumi-harness";
+import { anyString } from "../helpers/matchers";
 import { repoRoot } from "../helpers/repo-files";
 
 const { emulator, newStack } = useE2E();
@@ -47,9 +48,12 @@ async function startPromoteDestroy(
   expect(started["billingWorkerSecret"]!.secret).toBe(true);
   expect(started["billingWorkerRotation"]!.value).toBe("pending");
   expect(emu.verifySecret(m2m.clientId, secret)).toBe("next");
-  expect(stack.stateFileText()).toContain(
-    '"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"',
-  );
+  // Encrypted in the state: Pulumi's secret signature and ciphertext, not the value.
+  const [rotation] = stack.rotationResources();
+  expect(rotation!.outputs["newClientSecret"]).toEqual({
+    "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+    ciphertext: anyString(),
+  });
 
   await stack.stack.setConfig("promoted", { value: "true" });
   emu.clearRequests();
