@@ -105,7 +105,12 @@ export function plotPanels(
   const rows = Math.ceil(cells / COLUMNS);
   const header = 56;
   const width = COLUMNS * PANEL.width + 20;
-  const height = header + rows * PANEL.height + 10;
+  // The legend's cell grows with its series and notes; the canvas takes whichever ends lower.
+  const legendTop = header + Math.floor(panels.length / COLUMNS) * PANEL.height;
+  const legendBottom =
+    legendTop +
+    legendHeight((panels[0]?.series ?? []).length, labels.notes.length);
+  const height = Math.max(header + rows * PANEL.height, legendBottom) + 10;
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ${FONT}>`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
@@ -207,6 +212,11 @@ function renderPanel(
   return parts.join("\n");
 }
 
+/** How far below its cell's top the legend ends, with this many series and lines of notes. */
+function legendHeight(series: number, notes: number): number {
+  return INSET.top + 20 + series * 26 + notes * 16;
+}
+
 function renderLegend(
   series: Series[],
   notes: string[],
@@ -224,7 +234,7 @@ function renderLegend(
       text(x + 46, y + 4, entry.label, { size: 12 }),
     );
   });
-  const y = at.y + INSET.top + 20 + series.length * 26;
+  const y = at.y + legendHeight(series.length, 0);
   notes.forEach((note, index) =>
     parts.push(
       text(at.x + INSET.left, y + index * 16, note, {
