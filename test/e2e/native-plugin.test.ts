@@ -26,7 +26,9 @@ import {
 } from "../helpers/harness";
 import { anyString } from "../helpers/matchers";
 import {
+  BAD_CLIENT_ID,
   SECRET_SIG,
+  expectBadClientIdRefused,
   expectNoCredentialsInEnvironment,
 } from "../helpers/native-languages";
 
@@ -226,18 +228,10 @@ test("the core's warnings reach the user through the engine, with the resource",
 test("a bad input fails the preview naming the field, before any call to Stytch", async () => {
   const emu = emulator();
   const stack = await newStack(NATIVE);
-  await stack.setRotations([
-    { name: "billing", clientId: "m2m-client-test-1/../../oops" },
-  ]);
+  await stack.setRotations([{ name: "billing", clientId: BAD_CLIENT_ID }]);
 
   emu.clearRequests();
-  const output = await stack.failing("preview");
-  expect(output).toContain(
-    "stytch:index:ClientSecretRotation resource 'billing'",
-  );
-  expect(output).toMatch(/property clientId .*has a problem: clientId /);
-  expect(output).toContain("cannot be a Stytch client id");
-  expect(emu.requests).toHaveLength(0);
+  expectBadClientIdRefused(await stack.failing("preview"), emu);
 });
 
 test("a preview with no credentials set anywhere succeeds; the up then names both ways to set them", async () => {
