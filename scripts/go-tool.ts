@@ -493,7 +493,13 @@ function checkGoModPin(spec: GoToolSpec, build: GoBuild): void {
   }
 }
 
-function runWithProgress(
+/**
+ * Runs `command` with its output on stderr, logging every 30 s that it still runs (a cold Go build takes
+ * minutes); resolves with the milliseconds it took.
+ *
+ * @throws {@link UsageError} when it fails.
+ */
+export function runWithProgress(
   tag: string,
   command: string,
   args: string[],

@@ -4,15 +4,19 @@
  * the fixture on the newest `@pulumi/pulumi` and on the oldest we support, and the README's example.
  * The tests then drive those programs through the real engine, so the provider is serialized exactly as
  * users get it. The same tarball goes into a TypeScript consumer program, which the tests compile
- * against the packed declarations.
+ * against the packed declarations. For the native plugin, the plugin's tarball (`npm run plugin:pack`),
+ * the generated TypeScript SDK compiled, packed and installed into its program, and the Go program built
+ * (`test/helpers/native-languages.ts`).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ensurePulumiCli } from "../../demo/offline-pulumi";
 import { packPlugin } from "../../scripts/plugin-pack";
+import { buildGoDriver } from "../helpers/native-languages";
 import {
   installProgram,
+  packNodejsSdk,
   packThisPackage,
   supportedPulumiVersions,
 } from "../helpers/packed-program";
@@ -36,6 +40,9 @@ export default async function globalSetup(): Promise<void> {
     "\n[e2e] providing the Pulumi CLI (npm run pulumi:ensure)…\n",
   );
   const cliDir = ensurePulumiCli();
+  // Before the installs, not beside them: they block this process (spawnSync), so it could neither
+  // report the build's progress nor time it.
+  const goDriver = await buildGoDriver(workRoot);
   const tarball = packThisPackage(workRoot);
   // `npm run plugin:pack`: reused when nothing it is built from changed, otherwise about half a minute.
   const plugin = await packPlugin();
@@ -89,7 +96,15 @@ export default async function globalSetup(): Promise<void> {
         tarball,
         versions.newest,
       ),
+      nativeTypescript: installProgram(
+        workRoot,
+        "native-typescript",
+        "nativeTypescript",
+        packNodejsSdk(workRoot),
+        versions.newest,
+      ),
     },
+    goDriver,
     pulumiVersions: versions,
     plugin: {
       name: "stytch",

@@ -5,121 +5,20 @@
  * call would: re-run the command; when it fails, run the one command its output names; repeat. Each test
  * counts those steps; of them, at most one is a command of ours.
  */
-import { ROUTE_TEMPLATES, type RunningEmulator } from "../../emulator";
+import { ROUTE_TEMPLATES } from "../../emulator";
 import { expectFreeOfSecrets } from "../helpers/harness";
-import { killProcessTree } from "../helpers/process-tree";
 import {
-  useE2EInEachStytchBehaviour,
-  type CliRun,
-  type E2EStack,
-} from "../helpers/pulumi-harness";
-import { printedCommands, shellWords } from "../helpers/shell";
+  HELD_MS,
+  expectOrphanRecovery,
+  killAfterLanding,
+  killStart,
+  recover,
+} from "../helpers/interruption";
+import { useE2EInEachStytchBehaviour } from "../helpers/pulumi-harness";
 
 const { emulator, newStack, pendingRotation, forEachStytchBehaviour } =
   useE2EInEachStytchBehaviour();
 const ROUTES = ROUTE_TEMPLATES.m2m;
-/** Longer than any test: the answer of the interrupted call never arrives. */
-const HELD_MS = 30 * 60_000;
-
-/**
- * Starts `pulumi <args>`, waits until `landed` holds at the emulator (the rotate call was applied while
- * its answer is held back), and kills the whole process tree.
- */
-async function killAfterLanding(
-  stack: E2EStack,
-  args: string[],
-  landed: () => boolean,
-): Promise<void> {
-  const run = stack.startCli(args);
-  let finished = false;
-  void run.done.then(() => (finished = true));
-  while (!landed()) {
-    if (finished) {
-      throw new Error(
-        `pulumi ${args.join(" ")} ended before the call landed:\n${(await run.done).output}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  expect(killProcessTree(run.pid)).toBeGreaterThanOrEqual(4);
-  expect((await run.done).code).toBeNull();
-}
-
-/** Commands the person on call re-runs after running what an error told them. */
-const RETRIED = ["pulumi up", "pulumi destroy", "pulumi refresh"];
-
-/**
- * Re-runs `pulumi <command>` until it succeeds; after each failure runs the first command its output
- * prints in backticks (other than re-running it), as a pipeline step would (`--yes` where the command
- * asks for confirmation). Returns every command run, in order, and the successful run.
- */
-async function recover(
-  stack: E2EStack,
-  command: [string, ...string[]],
-): Promise<{ steps: string[]; last: CliRun }> {
-  const steps: string[] = [];
-  for (let attempt = 0; attempt < 5; attempt++) {
-    steps.push(`pulumi ${command[0]}`);
-    const run = await stack.cli([...command, "--yes", "--skip-preview"]);
-    if (run.code === 0) return { steps, last: run };
-    const next = printedCommands(run.output, "pulumi").find(
-      (printed) => !RETRIED.includes(printed),
-    );
-    if (!next) {
-      throw new Error(
-        `pulumi ${command.join(" ")} failed and printed no command to run:\n${run.output}`,
-      );
-    }
-    steps.push(next);
-    const words = shellWords(next).slice(1);
-    const confirm = words[0] === "cancel" ? ["--yes"] : [];
-    const fix = await stack.cli([...words, ...confirm]);
-    if (fix.code !== 0) {
-      throw new Error(`\`${next}\` failed:\n${fix.output}`);
-    }
-  }
-  throw new Error(
-    `no recovery after ${steps.length} steps: ${steps.join(" → ")}`,
-  );
-}
-
-/**
- * Kills the stack's next `pulumi up` once its rotate/start has landed at Stytch (its answer held back);
- * returns the last four of that orphaned rotation's next secret.
- */
-async function killStart(
-  emu: RunningEmulator,
-  stack: E2EStack,
-  clientId: string,
-): Promise<string> {
-  emu.faults.inject({ route: ROUTES.rotateStart, answerDelayMs: HELD_MS });
-  await killAfterLanding(
-    stack,
-    ["up", "--yes", "--skip-preview"],
-    () => emu.getClient(clientId)?.next_client_secret_last_four != null,
-  );
-  return emu.getClient(clientId)!.next_client_secret_last_four!;
-}
-
-/**
- * Recovers from {@link killStart} by following what is printed, and expects exactly the engine's unlock,
- * our one command naming the orphaned rotation, and the `up` that converges. Returns that last run.
- */
-async function expectOrphanRecovery(
-  stack: E2EStack,
-  clientId: string,
-  orphan: string,
-): Promise<CliRun> {
-  const { steps, last } = await recover(stack, ["up"]);
-  expect(steps).toEqual([
-    "pulumi up",
-    "pulumi cancel", // the engine's: the killed run left the file backend's lock
-    "pulumi up",
-    `pulumi config set --path 'stytch:cancelOrphanedRotation["${clientId}"]' ${orphan}`, // ours
-    "pulumi up",
-  ]);
-  return last;
-}
 
 // Stytch does not document whether a rotate/start on a pending rotation is refused or replaces it.
 forEachStytchBehaviour(() => {

@@ -7,7 +7,6 @@
  * counted at the emulator, and every persisted byte (state, history, PULUMI_HOME and its logs) and every
  * line the engine printed are searched for the secrets.
  */
-import { CREDENTIAL_SOURCES } from "../../provider/core/credentials";
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -26,24 +25,20 @@ import {
   stytchCalls,
 } from "../helpers/harness";
 import { anyString } from "../helpers/matchers";
+import {
+  BAD_CLIENT_ID,
+  SECRET_SIG,
+  expectBadClientIdRefused,
+  expectNoCredentialsInEnvironment,
+} from "../helpers/native-languages";
 
 const { emulator, newStack, pendingRotation } = useE2E();
 
 /** A stack of the native program (`test/e2e/native`), the plugin installed in its PULUMI_HOME. */
 const NATIVE = { program: "native", withPlugin: true } as const;
 
-// The secret signature Pulumi puts on encrypted values in the state.
-const SECRET_SIG = {
-  "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
-};
-
-beforeAll(() => {
-  // Credentials from the environment would reach the plugin too: these tests prove the stack config does.
-  const inherited = Object.values(CREDENTIAL_SOURCES)
-    .map(({ envVar }) => envVar)
-    .filter((name) => process.env[name] !== undefined);
-  expect(inherited).toEqual([]);
-});
+// Credentials from the environment would reach the plugin too: these tests prove the stack config does.
+beforeAll(expectNoCredentialsInEnvironment);
 
 test("the executable runs with no Node.js on PATH and no node_modules: it prints its port and serves the protocol", async () => {
   const { plugin } = e2eContext();
@@ -233,18 +228,10 @@ test("the core's warnings reach the user through the engine, with the resource",
 test("a bad input fails the preview naming the field, before any call to Stytch", async () => {
   const emu = emulator();
   const stack = await newStack(NATIVE);
-  await stack.setRotations([
-    { name: "billing", clientId: "m2m-client-test-1/../../oops" },
-  ]);
+  await stack.setRotations([{ name: "billing", clientId: BAD_CLIENT_ID }]);
 
   emu.clearRequests();
-  const output = await stack.failing("preview");
-  expect(output).toContain(
-    "stytch:index:ClientSecretRotation resource 'billing'",
-  );
-  expect(output).toMatch(/property clientId .*has a problem: clientId /);
-  expect(output).toContain("cannot be a Stytch client id");
-  expect(emu.requests).toHaveLength(0);
+  expectBadClientIdRefused(await stack.failing("preview"), emu);
 });
 
 test("a preview with no credentials set anywhere succeeds; the up then names both ways to set them", async () => {

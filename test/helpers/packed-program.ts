@@ -62,6 +62,8 @@ interface ProgramSource {
   files: readonly string[];
   /** Dev dependencies of this repository it needs too, installed at the versions this repository uses. */
   tools?: readonly string[];
+  /** The name the tarball is installed as, the one the program imports; default this package's. */
+  package?: string;
 }
 
 /**
@@ -91,6 +93,12 @@ export const PROGRAM_SOURCES = {
     dir: "test/e2e/native",
     files: ["Pulumi.yaml", "index.ts", "tsconfig.json"],
   },
+  // The native plugin's resource through its generated SDK: the tarball is the SDK's (packNodejsSdk).
+  nativeTypescript: {
+    dir: "test/e2e/native-typescript",
+    files: ["Pulumi.yaml", "index.ts", "tsconfig.json"],
+    package: "pulumi-stytch",
+  },
   consumer: {
     dir: "test/e2e/consumer",
     files: ["index.ts", "tsconfig.json"],
@@ -102,7 +110,8 @@ export const PROGRAM_SOURCES = {
  * Creates `workRoot/name` holding a copy of a program from this repository with the tarball,
  * `@pulumi/pulumi@pulumiVersion` and the program's tools installed, and returns its path. The tarball is
  * installed as `pulumi-stytch-client-secret-rotation`, the name the programs require: this package's, or a
- * stand-in with the same exports (the bench's no-op floor, `bench/floor-package/`).
+ * stand-in with the same exports (the bench's no-op floor, `bench/floor-package/`); or, for a program
+ * that names another package, as that one.
  */
 export function installProgram(
   workRoot: string,
@@ -130,7 +139,8 @@ export function installProgram(
         private: true,
         dependencies: {
           "@pulumi/pulumi": pulumiVersion,
-          "pulumi-stytch-client-secret-rotation": `file:${tarball}`,
+          [program.package ?? "pulumi-stytch-client-secret-rotation"]:
+            `file:${tarball}`,
           ...Object.fromEntries(
             (program.tools ?? []).map((tool) => [tool, devDependencies[tool]]),
           ),
@@ -150,6 +160,36 @@ export function installProgram(
     `npm install in ${name}`,
   );
   return dir;
+}
+
+/**
+ * Compiles the generated TypeScript SDK (`sdk/nodejs`, the package `pulumi-stytch`) with tsc and packs it
+ * as a user builds a local package before it is published: the compiled `bin/` with the SDK's
+ * `package.json` beside it (its `getVersion()` reads it at run time, and the version it gives is the
+ * plugin version the engine loads). Returns the tarball's path, in `workRoot`; the repository is left
+ * untouched. The compiler and `@types/node` are this repository's, not the SDK's own dev dependencies
+ * (TypeScript 4.7, `@types/node` 20), which would take another `npm install`; its tsconfig.json is the
+ * SDK's.
+ */
+export function packNodejsSdk(workRoot: string): string {
+  const sdk = path.join(repoRoot, "sdk", "nodejs");
+  const bin = path.join(workRoot, "sdk-nodejs", "bin");
+  run(
+    process.execPath,
+    [
+      require.resolve("typescript/bin/tsc", { paths: [repoRoot] }),
+      "-p",
+      path.join(sdk, "tsconfig.json"),
+      "--outDir",
+      bin,
+    ],
+    repoRoot,
+    "tsc -p sdk/nodejs",
+  );
+  for (const file of ["package.json", "README.md"]) {
+    fs.copyFileSync(path.join(sdk, file), path.join(bin, file));
+  }
+  return packPackage(bin, path.dirname(bin));
 }
 
 /**

@@ -8,6 +8,7 @@
  * killed with SIGKILL, which gives no process a chance to clean up or save state.
  */
 import * as fs from "node:fs";
+import * as path from "node:path";
 
 /** The pids of `root` and of every process below it. */
 export function processTree(root: number): number[] {
@@ -30,6 +31,21 @@ export function processTree(root: number): number[] {
     }
   }
   return tree;
+}
+
+/**
+ * The program of each process of {@link processTree}: the file name its command line starts with (e.g.
+ * `pulumi-resource-stytch`), or `""` for one that ended meanwhile.
+ */
+export function programsOfTree(root: number): string[] {
+  return processTree(root).map((pid) => {
+    try {
+      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, "latin1");
+      return path.basename(cmdline.split("\0")[0] ?? "");
+    } catch {
+      return "";
+    }
+  });
 }
 
 /** Freezes, then kills with SIGKILL, `root` and all its descendants; returns how many processes it killed. */

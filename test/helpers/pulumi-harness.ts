@@ -45,7 +45,11 @@ export interface E2EContext {
     autopilotConsumer: string;
     /** `test/e2e/native`: the native plugin's resource registered by its type token. */
     native: string;
+    /** `test/e2e/native-typescript`: the native plugin's resource through the generated TypeScript SDK. */
+    nativeTypescript: string;
   };
+  /** `test/e2e/native-go` built: the native plugin's resource through the generated Go SDK. */
+  goDriver: string;
   pulumiVersions: { newest: string; floor: string };
   /** The native plugin, packed by `npm run plugin:pack` (`scripts/plugin-pack.ts`). */
   plugin: {
@@ -282,7 +286,7 @@ export class E2EStack {
    * without blocking this process, whose emulator must keep answering the provider meanwhile.
    */
   cli(args: string[]): Promise<CliRun> {
-    return this.runCli(args).done;
+    return this.startCli(args).done;
   }
 
   /**
@@ -290,20 +294,35 @@ export class E2EStack {
    * process gets a process group of its own, as a pipeline runner's step does.
    */
   startCli(args: string[]): { pid: number; done: Promise<CliRun> } {
-    return this.runCli(args);
+    return this.startProgram(path.join(e2eContext().cliDir, "pulumi"), [
+      ...args,
+      "--stack",
+      this.stack.name,
+      "--non-interactive",
+    ]);
   }
 
-  private runCli(args: string[]): { pid: number; done: Promise<CliRun> } {
-    const child = spawn(
-      path.join(e2eContext().cliDir, "pulumi"),
-      [...args, "--stack", this.stack.name, "--non-interactive"],
-      {
-        cwd: this.programDir,
-        env: { ...process.env, ...this.stack.workspace.envVars },
-        detached: true,
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
+  /**
+   * Starts a program that runs `pulumi` for this stack itself (an Automation API program), as
+   * {@link E2EStack.startCli} starts the CLI: in the program's directory, with the stack's environment
+   * plus `env`, in a process group of its own, `input` on its standard input, and what it prints recorded
+   * with the engine's output.
+   */
+  startProgram(
+    file: string,
+    args: string[],
+    options: { input?: string; env?: Record<string, string> } = {},
+  ): { pid: number; done: Promise<CliRun> } {
+    const child = spawn(file, args, {
+      cwd: this.programDir,
+      env: { ...process.env, ...this.stack.workspace.envVars, ...options.env },
+      detached: true,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    // Without input, an empty standard input, as "ignore" would give. A program killed before it read
+    // its input makes the write fail (EPIPE): what it did is in its exit and output, not in that error.
+    child.stdin.on("error", () => undefined);
+    child.stdin.end(options.input);
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
