@@ -332,3 +332,48 @@ test("removing a pending rotation is refused while a running consumer reports ho
     emu.projectSecret,
   ]);
 });
+
+test("the native plugin: a running consumer on the old secret holds the promotion, and releases it once it serves the new one", async () => {
+  const emu = emulator();
+  const { m2m } = emu.seeded!;
+  const stack = await newStack({ program: "native", withPlugin: true });
+  // The running consumer still uses the secret it started with.
+  let inUse: string | undefined = m2m.clientSecret!;
+  const consumer = await listen(
+    fingerprintHandler({ clientId: m2m.clientId, secret: () => inUse }),
+  );
+  const endpoint = `${consumer.url}/stytch-fingerprint`;
+  await stack.setRotations(withEndpoints(m2m.clientId, [endpoint]));
+  await stack.up();
+  const secret = (await stack.outputs()).secrets["billing"]!;
+  // promoteAfter is 1s: past it, the next up tries to promote.
+  await pause(1_100);
+
+  const asked = consumer.received.length;
+  await stack.preview();
+  expect(consumer.received.length).toBe(asked);
+
+  emu.clearRequests();
+  const held = await stack.up();
+  expect(held.stdout + held.stderr).toContain(
+    `consumerEndpoints[0] (${consumer.url}) reports ${fingerprintOf(m2m.clientSecret!, m2m.clientId)}, not the new secret's ${fingerprintOf(secret, m2m.clientId)}`,
+  );
+  expect(emu.requests).toEqual([]);
+  expect((await stack.outputs()).info["billing"]!.status).toBe("pending");
+
+  inUse = secret;
+  emu.clearRequests();
+  await stack.up();
+  expect(stytchCalls(emu)).toEqual([
+    "GET client",
+    "POST oauth2/token",
+    "POST rotate",
+  ]);
+  expect((await stack.outputs()).info["billing"]!.status).toBe("promoted");
+  expect(emu.verifySecret(m2m.clientId, secret)).toBe("current");
+  expectFreeOfSecrets(stack.persistedText() + stack.engineOutput.join("\n"), [
+    secret,
+    m2m.clientSecret,
+    emu.projectSecret,
+  ]);
+});
