@@ -16,7 +16,9 @@ import { fingerprintHandler } from "../../provider/consumer";
 import { expectFreeOfSecrets, stytchCalls } from "../helpers/harness";
 import { startListener, type Listener } from "../helpers/listener";
 import {
+  autopilotExampleStacks,
   e2eContext,
+  expectNextUpPromotes,
   useE2E,
   type E2EStack,
   type RotationSpec,
@@ -38,6 +40,34 @@ async function listen(handler?: Parameters<typeof startListener>[0]) {
 }
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A running consumer in this test's process: the package's handler over the secret it uses now, which
+ * `use` changes (as a restart onto another secret would).
+ */
+async function runningConsumer(clientId: string, inUse?: string) {
+  let secret = inUse;
+  const listener = await listen(
+    fingerprintHandler({ clientId, secret: () => secret }),
+  );
+  return {
+    listener,
+    use: (next: string) => {
+      secret = next;
+    },
+  };
+}
+
+/** Neither the stack's persisted files nor anything the engine printed holds one of `secrets`. */
+function expectStackFreeOf(
+  stack: E2EStack,
+  secrets: Array<string | null | undefined>,
+): void {
+  expectFreeOfSecrets(
+    stack.persistedText() + stack.engineOutput.join("\n"),
+    secrets,
+  );
+}
 
 /** The example's consumer service, started as its README says, with what it printed. */
 interface Service {
@@ -108,16 +138,7 @@ async function startService(
 test("examples/autopilot: the running consumer holds the promotion until it restarts onto the new secret, even after its stack was given it", async () => {
   const emu = emulator();
   const { m2m } = emu.seeded!;
-  const consumer = await newStack({ program: "autopilotConsumer" });
-  const rotation = await newStack({
-    program: "autopilotRotation",
-    besides: consumer,
-  });
-  await consumer.stack.setAllConfig({
-    billingWorkerClientId: { value: m2m.clientId },
-    billingWorkerSecret: { value: m2m.clientSecret!, secret: true },
-  });
-  await consumer.up();
+  const { consumer, rotation } = await autopilotExampleStacks(newStack, m2m);
   // The deploy step: the secret this stack deployed, into the file the service reads at start.
   const deployed = async () =>
     String((await consumer.stack.outputs())["billingWorkerSecret"]!.value);
@@ -164,13 +185,7 @@ test("examples/autopilot: the running consumer holds the promotion until it rest
   // The restart onto what the stack deployed, on the same address: the next up promotes.
   await service.stop();
   service = await startService(m2m.clientId, await deployed(), service.port);
-  emu.clearRequests();
-  await rotation.up();
-  expect(stytchCalls(emu)).toEqual([
-    "GET client",
-    "POST oauth2/token",
-    "POST rotate",
-  ]);
+  await expectNextUpPromotes(emu, rotation);
   expect(await schedule()).toMatchObject({
     status: "promoted",
     promotionBlockedBy: "",
@@ -207,15 +222,13 @@ test("an endpoint that is down, slow, redirects or answers garbage holds the pro
   const { m2m } = emu.seeded!;
   const stack: E2EStack = await newStack();
   // A running consumer in this process; it has no secret until the rotation has started.
-  let inUse: string | undefined;
-  const good = await listen(
-    fingerprintHandler({ clientId: m2m.clientId, secret: () => inUse }),
-  );
+  const running = await runningConsumer(m2m.clientId);
+  const good = running.listener;
   await stack.setRotations(withEndpoints(m2m.clientId, [good.url]));
   await stack.up();
   const { secrets, info } = await stack.outputs();
   const secret = secrets["billing"]!;
-  inUse = secret;
+  running.use(secret);
   await pause(Date.parse(info["billing"]!.promoteDueAt!) - Date.now() + 100);
   const newFingerprint = fingerprintOf(secret, m2m.clientId);
 
@@ -276,36 +289,24 @@ test("an endpoint that is down, slow, redirects or answers garbage holds the pro
 
   // Only the running consumer left, which holds the new secret: the next up promotes.
   await stack.setRotations(withEndpoints(m2m.clientId, [good.url]));
-  emu.clearRequests();
-  await stack.up();
-  expect(stytchCalls(emu)).toEqual([
-    "GET client",
-    "POST oauth2/token",
-    "POST rotate",
-  ]);
+  await expectNextUpPromotes(emu, stack);
   expect((await stack.outputs()).info["billing"]!.status).toBe("promoted");
-  expectFreeOfSecrets(stack.persistedText() + stack.engineOutput.join("\n"), [
-    secret,
-    m2m.clientSecret,
-    emu.projectSecret,
-  ]);
+  expectStackFreeOf(stack, [secret, m2m.clientSecret, emu.projectSecret]);
 });
 
 test("removing a pending rotation is refused while a running consumer reports holding its secret, with no Stytch call", async () => {
   const emu = emulator();
   const { m2m } = emu.seeded!;
   const stack = await newStack();
-  let inUse: string | undefined;
-  const consumer = await listen(
-    fingerprintHandler({ clientId: m2m.clientId, secret: () => inUse }),
-  );
+  const running = await runningConsumer(m2m.clientId);
+  const consumer = running.listener;
   const spec = {
     name: "billing",
     clientId: m2m.clientId,
     consumerEndpoints: [consumer.url],
   };
   const secret = (await stack.upWith([spec]))["billing"]!;
-  inUse = secret;
+  running.use(secret);
 
   await stack.setRotations([]);
   const asked = consumer.received.length;
@@ -321,16 +322,12 @@ test("removing a pending rotation is refused while a running consumer reports ho
   expect(emu.verifySecret(m2m.clientId, secret)).toBe("next");
 
   // The consumer moved back to the current secret: the removal cancels the rotation.
-  inUse = m2m.clientSecret!;
+  running.use(m2m.clientSecret!);
   emu.clearRequests();
   await stack.up();
   expect(stytchCalls(emu)).toEqual(["GET client", "POST rotate/cancel"]);
   expect(emu.verifySecret(m2m.clientId, secret)).toBe("invalid");
-  expectFreeOfSecrets(stack.persistedText() + stack.engineOutput.join("\n"), [
-    secret,
-    m2m.clientSecret,
-    emu.projectSecret,
-  ]);
+  expectStackFreeOf(stack, [secret, m2m.clientSecret, emu.projectSecret]);
 });
 
 test("the native plugin: a running consumer on the old secret holds the promotion, and releases it once it serves the new one", async () => {
@@ -338,10 +335,8 @@ test("the native plugin: a running consumer on the old secret holds the promotio
   const { m2m } = emu.seeded!;
   const stack = await newStack({ program: "native", withPlugin: true });
   // The running consumer still uses the secret it started with.
-  let inUse: string | undefined = m2m.clientSecret!;
-  const consumer = await listen(
-    fingerprintHandler({ clientId: m2m.clientId, secret: () => inUse }),
-  );
+  const running = await runningConsumer(m2m.clientId, m2m.clientSecret!);
+  const consumer = running.listener;
   const endpoint = `${consumer.url}/stytch-fingerprint`;
   await stack.setRotations(withEndpoints(m2m.clientId, [endpoint]));
   await stack.up();
@@ -361,19 +356,9 @@ test("the native plugin: a running consumer on the old secret holds the promotio
   expect(emu.requests).toEqual([]);
   expect((await stack.outputs()).info["billing"]!.status).toBe("pending");
 
-  inUse = secret;
-  emu.clearRequests();
-  await stack.up();
-  expect(stytchCalls(emu)).toEqual([
-    "GET client",
-    "POST oauth2/token",
-    "POST rotate",
-  ]);
+  running.use(secret);
+  await expectNextUpPromotes(emu, stack);
   expect((await stack.outputs()).info["billing"]!.status).toBe("promoted");
   expect(emu.verifySecret(m2m.clientId, secret)).toBe("current");
-  expectFreeOfSecrets(stack.persistedText() + stack.engineOutput.join("\n"), [
-    secret,
-    m2m.clientSecret,
-    emu.projectSecret,
-  ]);
+  expectStackFreeOf(stack, [secret, m2m.clientSecret, emu.projectSecret]);
 });
