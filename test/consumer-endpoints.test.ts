@@ -9,6 +9,7 @@ import * as http from "node:http";
 import {
   consumerEndpointsProblem,
   endpointBlocker,
+  pendingFingerprint,
   readEndpoints,
   MAX_ENDPOINTS,
 } from "../provider/core/consumer-endpoints";
@@ -188,6 +189,18 @@ describe("readEndpoints and endpointBlocker", () => {
     expect(a.received[0]).toMatchObject({ method: "GET", body: "" });
     expect(a.received[0]!.headers).not.toHaveProperty("authorization");
     expect(await endpointBlocker([], CLIENT, newFingerprint)).toBeUndefined();
+  });
+
+  test("a rotation whose outputs lack the fingerprint is compared by its secret's, so an endpoint reporting none never matches", async () => {
+    const rotation = { clientId: CLIENT, newClientSecret: SECRET };
+    expect(
+      pendingFingerprint({ ...rotation, newClientSecretFingerprint: "" }),
+    ).toBe(newFingerprint);
+    expect(pendingFingerprint(rotation)).toBe(newFingerprint);
+    const none = await serve(report(""));
+    expect(
+      await endpointBlocker([none.url], CLIENT, pendingFingerprint(rotation)),
+    ).toContain("consumerEndpoints[0]");
   });
 
   test("each way an endpoint can fail holds the promotion, named by position and origin, and why", async () => {

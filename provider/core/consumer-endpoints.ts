@@ -273,6 +273,22 @@ export async function endpointBlocker(
   );
 }
 
+/**
+ * The fingerprint that running consumers report once they hold the pending secret: the stored output, or,
+ * for a rotation whose outputs do not hold it (started before it had autopilot inputs), computed from the
+ * secret. Never `""`: an endpoint that reports none must not match a rotation that lacks the output.
+ */
+export function pendingFingerprint(
+  rotation: Pick<
+    EndpointGuardedRotation,
+    "clientId" | "newClientSecret" | "newClientSecretFingerprint"
+  >,
+): string {
+  return isFingerprint(rotation.newClientSecretFingerprint)
+    ? rotation.newClientSecretFingerprint
+    : fingerprintOf(rotation.newClientSecret, rotation.clientId);
+}
+
 /** What the delete rule reads of a pending rotation's stored outputs. */
 export interface EndpointGuardedRotation {
   clientId: string;
@@ -298,9 +314,7 @@ export async function assertNoEndpointHoldsPendingSecret(
   if (rotation.status !== "pending" || !endpoints || endpoints.length === 0) {
     return;
   }
-  const pending = isFingerprint(rotation.newClientSecretFingerprint)
-    ? rotation.newClientSecretFingerprint
-    : fingerprintOf(rotation.newClientSecret, rotation.clientId);
+  const pending = pendingFingerprint(rotation);
   const readings = await readEndpoints(endpoints, rotation.clientId, options);
   const holding = readings.filter(
     (reading) => !("fingerprint" in reading) || reading.fingerprint === pending,

@@ -22,6 +22,7 @@ import {
 import {
   assertNoEndpointHoldsPendingSecret,
   endpointBlocker,
+  pendingFingerprint,
 } from "./consumer-endpoints";
 import { resolveConnection } from "./credentials";
 import {
@@ -451,11 +452,13 @@ async function promote(
   let blocker = options.justStarted
     ? undefined
     : (consumerBlocker(inputs, outs.newClientSecretFingerprint ?? "") ??
-      (await endpointBlocker(
-        inputs.consumerEndpoints,
-        ref.clientId,
-        outs.newClientSecretFingerprint ?? "",
-      )));
+      (inputs.consumerEndpoints?.length
+        ? await endpointBlocker(
+            inputs.consumerEndpoints,
+            ref.clientId,
+            pendingFingerprint(outs),
+          )
+        : undefined));
   if (!blocker) {
     const verify = verifiesBeforePromote(inputs);
     const pending =
