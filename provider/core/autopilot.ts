@@ -36,6 +36,8 @@ export interface AutopilotInputs {
   consumerFingerprints?: string[];
   /** Duration: a rotation pending this long fails the `up`. Default: `rotateEvery`, when that is set. */
   maxPendingAge?: string;
+  /** URLs at which running consumers answer their fingerprint (`consumer-endpoints.ts`); promotion waits on them too. */
+  consumerEndpoints?: string[];
 }
 
 /** The names of {@link AutopilotInputs}, in the order they are documented. */
@@ -45,6 +47,7 @@ export const AUTOPILOT_INPUTS = [
   "verifyBeforePromote",
   "consumerFingerprints",
   "maxPendingAge",
+  "consumerEndpoints",
 ] as const satisfies ReadonlyArray<keyof AutopilotInputs>;
 
 /** The outputs that make the schedule reviewable. ISO 8601 UTC times; `""` when not applicable. */
