@@ -82,6 +82,11 @@ export async function measureRun(options: {
   round: number;
   /** The native plugin's tarball (`npm run plugin:pack`), installed for the `native` variant. */
   pluginTarball: string;
+  /**
+   * When set, each step also writes CPU profiles under `<profileDir>/<step>/`: the engine's
+   * (`pulumi --profiling`) into `engine.*`, every Node.js process's (`--cpu-prof`) into `node/`.
+   */
+  profileDir?: string;
 }): Promise<RunFigures> {
   const { cliDir, size } = options;
   // The floor gets the same emulator and environment: it makes no call, and the log shows it.
@@ -129,8 +134,16 @@ export async function measureRun(options: {
       if (step === "promote") await setRotations(true);
       emulator.clearRequests();
       const began = process.hrtime.bigint();
-      const stdout = await pulumiCliAsync(stack, cliDir, COMMANDS[step]);
+      const profiling = profilingOf(options.profileDir, step);
+      const cpuBefore = cpuSeconds();
+      const stdout = await pulumiCliAsync(
+        stack,
+        cliDir,
+        [...COMMANDS[step], ...profiling.args],
+        profiling.env,
+      );
       figures.seconds[step] = Number(process.hrtime.bigint() - began) / 1e9;
+      profiling.record(cpuSeconds(), cpuBefore);
       figures.calls[step] = countCalls(emulator.requests);
       figures.engineSummary[step] = resourcesSummary(stdout);
       if (step === "create") {
@@ -145,6 +158,65 @@ export async function measureRun(options: {
     await removeOfflineStack(stack, stateDir);
     await emulator.close();
   }
+}
+
+/** CPU seconds used so far by this process, and by the children it has waited for (whole trees). */
+export interface CpuSeconds {
+  self: number;
+  children: number;
+}
+
+function cpuSeconds(): CpuSeconds {
+  const usage = process.cpuUsage();
+  // /proc/self/stat fields 16 and 17: cutime and cstime, in clock ticks (100 per second on Linux). A
+  // child that waited for its own children counts theirs too, so this covers the engine's whole tree.
+  const fields = fs
+    .readFileSync("/proc/self/stat", "utf8")
+    .replace(/^.*\) /, "")
+    .split(" ");
+  return {
+    self: (usage.user + usage.system) / 1e6,
+    children: (Number(fields[13]) + Number(fields[14])) / 100,
+  };
+}
+
+/** The CPU seconds of one step, written next to its profiles by {@link measureRun}. */
+export interface StepCpu {
+  /** The `pulumi` command and every process under it that was waited for. */
+  pulumiTree: number;
+  /** This process, which serves the emulator. */
+  emulator: number;
+}
+
+/**
+ * The flags and environment that make one step's processes write CPU profiles, and what records the
+ * step's CPU seconds beside them; all empty without a profile directory.
+ */
+function profilingOf(
+  profileDir: string | undefined,
+  step: Step,
+): {
+  args: string[];
+  env: Record<string, string>;
+  record: (after: CpuSeconds, before: CpuSeconds) => void;
+} {
+  if (profileDir === undefined) return { args: [], env: {}, record: () => {} };
+  const dir = path.join(profileDir, step.replace(/ /g, "-"));
+  const nodeDir = path.join(dir, "node");
+  fs.mkdirSync(nodeDir, { recursive: true });
+  return {
+    args: ["--profiling", path.join(dir, "engine")],
+    // Every Node.js process the engine starts inherits it. Only those that exit write a profile: the
+    // program does; the engine kills the providers it started (a dynamic provider, the native plugin).
+    env: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${nodeDir}` },
+    record: (after, before) => {
+      const cpu: StepCpu = {
+        pulumiTree: after.children - before.children,
+        emulator: after.self - before.self,
+      };
+      fs.writeFileSync(path.join(dir, "cpu.json"), JSON.stringify(cpu));
+    },
+  };
 }
 
 /** `pulumi plugin install resource stytch <version> --file <tarball>` into the stack's PULUMI_HOME. */

@@ -143,8 +143,9 @@ export async function pulumiCliAsync(
   stack: Stack,
   cliDir: string,
   args: string[],
+  extraEnv: Record<string, string> = {},
 ): Promise<string> {
-  const command = pipelineCommand(stack, cliDir, args);
+  const command = pipelineCommand(stack, cliDir, args, extraEnv);
   return new Promise((resolve, reject) => {
     execFile(
       command.file,
@@ -166,13 +167,18 @@ export async function pulumiCliAsync(
   });
 }
 
-function pipelineCommand(stack: Stack, cliDir: string, args: string[]) {
+function pipelineCommand(
+  stack: Stack,
+  cliDir: string,
+  args: string[],
+  extraEnv: Record<string, string> = {},
+) {
   return {
     file: path.join(cliDir, "pulumi"),
     args: [...args, "--stack", stack.name, "--non-interactive"],
     options: {
       cwd: stack.workspace.workDir,
-      env: { ...process.env, ...stack.workspace.envVars },
+      env: { ...process.env, ...stack.workspace.envVars, ...extraEnv },
     },
   };
 }
