@@ -267,11 +267,7 @@ export class StytchClient {
     idempotent: boolean,
   ): number | undefined {
     if (attempt >= this.retry.attempts) return undefined;
-    const backoff = Math.min(
-      this.retry.maxDelayMs,
-      this.retry.baseDelayMs * 2 ** (attempt - 1),
-    );
-    const jittered = Math.round(backoff * (0.5 + Math.random() / 2));
+    const jittered = backoffMs(this.retry, attempt);
     if (isStytchApiError(error)) {
       if (error.statusCode === 429) {
         if (error.retryAfterMs === undefined) return jittered;
@@ -407,15 +403,28 @@ export class StytchClient {
 }
 
 /**
+ * The wait after failed attempt number `attempt` (1 for the first): `baseDelayMs` doubled per attempt, at
+ * most `maxDelayMs`, with jitter (half to all of it), so that many clients failing together do not retry
+ * together.
+ */
+export function backoffMs(policy: RetryPolicy, attempt: number): number {
+  const backoff = Math.min(
+    policy.maxDelayMs,
+    policy.baseDelayMs * 2 ** (attempt - 1),
+  );
+  return Math.round(backoff * (0.5 + Math.random() / 2));
+}
+
+/**
  * node-fetch, loaded on the first request rather than with this module: `check` and `diff` never call
  * Stytch, and loading it is most of what the provider process spends on modules (about 17 ms, measured
  * with `--cpu-prof`), which every preview and no-change `up` would otherwise pay.
  */
-const loadNodeFetch: FetchLike = (url, init) =>
+export const loadNodeFetch: FetchLike = (url, init) =>
   (require("node-fetch") as typeof import("node-fetch")).default(url, init);
 
 /** The host a redirect names (never its path or query, which could carry anything), or why there is none. */
-function redirectHost(response: Response, requestUrl: string): string {
+export function redirectHost(response: Response, requestUrl: string): string {
   const location = response.headers.get("location");
   if (!location) return "no address (no Location header)";
   try {
