@@ -62,6 +62,20 @@ describe("the test clock", () => {
     expect(said[0]).toContain(names);
   });
 
+  test("is ignored, with a warning, for a live project even on a loopback base URL (a proxy)", () => {
+    const { now, said } = nowWith(
+      {
+        baseUrl: "http://127.0.0.1:41006",
+        projectId: "project-live-00000000-0000-4000-8000-000000000000",
+      },
+      { [TEST_CLOCK_ENV]: SET },
+    );
+    expect(now).toBeLessThan(Date.parse(SET));
+    expect(said).toEqual([
+      expect.stringContaining("the project is a live one"),
+    ]);
+  });
+
   test("a value that is not an instant is ignored, with a warning", () => {
     const { now, said } = nowWith(
       { baseUrl: "http://127.0.0.1:41004" },

@@ -305,8 +305,8 @@ export function autopilotProblems(
         reason:
           `rotationWindow ${JSON.stringify(news["rotationWindow"])} stays closed for up to ${describeMs(closed)} ` +
           `(an hour added for a daylight-saving change), so a promotion that falls due as it closes would be ` +
-          `overdue before it opens again: maxPendingAge (${news["maxPendingAge"] === undefined ? `unset, so rotateEvery: ${String(news["rotateEvery"])}` : String(news["maxPendingAge"])}) ` +
-          `must be longer than promoteAfter (${String(news["promoteAfter"])}) plus ${describeMs(closed)}. ` +
+          `overdue before it opens again: maxPendingAge (${news["maxPendingAge"] === undefined ? "unset, so rotateEvery: " : ""}${textOf(effectiveMaxPendingAge(news as AutopilotInputs))}) ` +
+          `must be longer than promoteAfter (${textOf(news["promoteAfter"])}) plus ${describeMs(closed)}. ` +
           "Widen the window or lengthen maxPendingAge.",
       });
     }
@@ -327,6 +327,11 @@ export function windowOf(inputs: {
 /** What an overdue rotation does under the inputs: {@link OverdueMode}, `fail` unless set. */
 export function overdueMode(inputs: AutopilotInputs): OverdueMode {
   return inputs.overdue === "warn" ? "warn" : "fail";
+}
+
+/** A duration input as it was written, for a message (it was checked to be a duration before). */
+function textOf(duration: unknown): string {
+  return typeof duration === "string" ? duration : "";
 }
 
 /** A duration for a message: whole days and hours (`2d 17h`), or minutes below an hour. */
@@ -482,7 +487,7 @@ function promoteDueAt(state: RotationState, inputs: AutopilotInputs): string {
 }
 
 /**
- * When `rotateEvery` makes the next rotation due: a period after `startedAt` (at most a tenth earlier,
+ * When `rotateEvery` makes the next rotation due: a period after `startedAt` (at most half a period earlier,
  * spread by client id unless `spreadRotations: false`), but never sooner than `promoteAfter` after
  * `promotedAt`, so that consumers that switched late keep their new secret for a full overlap window; then
  * moved into the window. `""` without `rotateEvery`.

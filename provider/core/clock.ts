@@ -6,9 +6,14 @@
  * to a Stytch on a loopback address (`stytch:baseUrl` or `STYTCH_BASE_URL` naming 127.0.0.1, localhost or
  * [::1]): the emulator. Production talks to Stytch's own https hosts, where the variable is ignored and
  * every `up` says so, so a variable left in a runner's environment cannot move a real rotation's schedule.
- * When it is honoured, every `up` says that too.
+ * A `project-live-…` project id is never on the test clock either, even through a loopback proxy: the
+ * one way a real project could be reached on loopback. When it is honoured, every `up` says that too.
  */
-import { configuredBaseUrlHost, isLoopbackHost } from "./credentials";
+import {
+  configuredBaseUrlHost,
+  isLoopbackHost,
+  settingValue,
+} from "./credentials";
 import type { StackSettings } from "./credentials";
 
 /** The environment variable that sets the clock against the emulator: an ISO 8601 instant. */
@@ -36,6 +41,14 @@ export function rotationNow(
       `${TEST_CLOCK_ENV} is set but ignored: it stands in for the clock only while the Stytch base URL is a ` +
         "loopback address (the emulator), and this provider talks to " +
         `${host === undefined ? "Stytch's default API host" : `host ${host}`}. The real clock is used.`,
+    );
+    return Date.now();
+  }
+  if (settingValue(settings, "projectId", env)?.startsWith("project-live-")) {
+    once(
+      warn,
+      `${TEST_CLOCK_ENV} is set but ignored: the project is a live one (project-live-…), whose rotations ` +
+        "always run on the real clock, whatever the base URL.",
     );
     return Date.now();
   }

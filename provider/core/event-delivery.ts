@@ -220,7 +220,7 @@ export async function deliverEvents(
     const rest = lost.slice(1).map((outcome) => shortType(outcome.type));
     options.warn(
       `The ${shortType(first.type)} event of ${options.about} (webhook-id ${first.id}) was not delivered to ` +
-        `${sink.shownUrl}: ${first.why} (${first.attempts} attempt${first.attempts === 1 ? "" : "s"})` +
+        `${sink.shownUrl}: ${first.why ?? "unknown"} (${first.attempts} attempt${first.attempts === 1 ? "" : "s"})` +
         `${rest.length > 0 ? `; not sent either: ${rest.join(", ")}` : ""}. The rotation is not affected, ` +
         "and these events are not sent again.",
     );

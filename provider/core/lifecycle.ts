@@ -524,9 +524,9 @@ function waitingForWindow(
 ): ClientSecretRotationOutputs {
   const step =
     transition.step === "rotate"
-      ? `The next rotation of ${shownClientId(outs.clientId)}, due since ${outs.rotateDueAt},`
+      ? `The next rotation of ${shownClientId(outs.clientId)}, due since ${outs.rotateDueAt ?? ""},`
       : `Promotion of the rotation of ${shownClientId(outs.clientId)} (new secret ending ${outs.newClientSecretLastFour}), ` +
-        `${transition.requested ? "requested by promoted: true" : `due since ${outs.promoteDueAt}`},`;
+        `${transition.requested ? "requested by promoted: true" : `due since ${outs.promoteDueAt ?? ""}`},`;
   warn(
     `${step} waits for rotationWindow ${JSON.stringify(inputs.rotationWindow)}, which opens next at ` +
       `${transition.until || "no time in the coming week"}. Nothing was changed at Stytch.`,

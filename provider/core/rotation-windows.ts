@@ -12,10 +12,11 @@
  * - **Spread.** A fleet of rotations that share a policy and were started in one `up` would otherwise fall
  *   due in one `up` again, period after period. Each client instead rotates on its own phase: its next
  *   rotation falls due at the last instant, at or before one period after its start, that lies on a grid
- *   spaced a tenth of the period apart and offset by a stable hash of its client id. So the due time is
- *   never later than `rotateEvery` (a rotation is never older than its policy allows) and at most a tenth
- *   earlier, and two clients with different phases keep different due times in every period, however
- *   their starts drifted.
+ *   spaced half the period apart and offset by a stable hash of its client id. So the due time is never
+ *   later than `rotateEvery` (a rotation is never older than its policy allows) and never sooner than half
+ *   of it (the first period after a fleet starts is shortened by at most that, once); from then on each
+ *   client rotates exactly a period apart on its own phase, however late its `up`s ran, and a fleet is
+ *   spread evenly over half the period.
  */
 import { createHash } from "node:crypto";
 
@@ -35,8 +36,12 @@ export interface RotationWindow {
  */
 export type WindowInput = string;
 
-/** The share of the period over which {@link spreadDueAt} spreads due times: a tenth. */
-export const SPREAD_DIVISOR = 10;
+/**
+ * {@link spreadDueAt} spreads due times over the last 1/SPREAD_DIVISOR of the period: half. A whole period
+ * would spread a fleet twice as thin, but could make a client's first rotation due minutes after it
+ * started; half is as wide as a spread can be while a client's first period keeps at least half its length.
+ */
+export const SPREAD_DIVISOR = 2;
 
 const DAY_NAMES = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;
 const MINUTE_MS = 60_000;
@@ -165,9 +170,9 @@ export function longestClosedMs(window: RotationWindow): number {
 
 /**
  * When a client's next rotation falls due under spreading: the last instant at or before
- * `startedAt + periodMs` that lies on the client's own grid, which is spaced a tenth of the period apart
- * and offset from the Unix epoch by {@link spreadPhase} of the client id. So it lies in
- * `(startedAt + period − period/10, startedAt + period]`.
+ * `startedAt + periodMs` that lies on the client's own grid, which is spaced half the period apart
+ * ({@link SPREAD_DIVISOR}) and offset from the Unix epoch by {@link spreadPhase} of the client id. So it
+ * lies in `(startedAt + period − period/2, startedAt + period]`.
  */
 export function spreadDueAt(
   clientId: string,
@@ -191,7 +196,7 @@ export function spreadPhase(clientId: string, spacingMs: number): number {
   return Math.floor((fraction * spacingMs) / 1000) * 1000;
 }
 
-/** The spacing of the spread grid for a period: a tenth of it, in whole seconds (0 for periods under 10 s). */
+/** The spacing of the spread grid for a period: half of it, in whole seconds (0 for periods under 2 s). */
 export function spreadSpacingMs(periodMs: number): number {
   return Math.floor(periodMs / SPREAD_DIVISOR / 1000) * 1000;
 }

@@ -122,7 +122,7 @@ export class ClientSecretRotation extends pulumi.CustomResource {
      */
     declare public readonly rotationWindow: pulumi.Output<string | undefined>;
     /**
-     * Autopilot. With `rotateEvery`, spreads the rotations of many clients that share a policy: each client's next rotation falls due on its own phase, from a hash of its client id, within the last tenth of the period (never later than `rotateEvery`), so that a fleet started in one `pulumi up` does not rotate again in one `pulumi up`. `false` makes every rotation due exactly `rotateEvery` after its start. Optional, default `true` with `rotateEvery`.
+     * Autopilot. With `rotateEvery`, spreads the rotations of many clients that share a policy: each client's next rotation falls due on its own phase, from a hash of its client id, within the last half of the period (never later than `rotateEvery`), so that a fleet started in one `pulumi up` does not rotate again in one `pulumi up`: the first period of each client is shortened once, then it rotates every `rotateEvery` on its phase. `false` makes every rotation due exactly `rotateEvery` after its start. Optional, default `true` with `rotateEvery`.
      */
     declare public readonly spreadRotations: pulumi.Output<boolean | undefined>;
     /**
@@ -265,7 +265,7 @@ export interface ClientSecretRotationArgs {
      */
     rotationWindow?: pulumi.Input<string | undefined>;
     /**
-     * Autopilot. With `rotateEvery`, spreads the rotations of many clients that share a policy: each client's next rotation falls due on its own phase, from a hash of its client id, within the last tenth of the period (never later than `rotateEvery`), so that a fleet started in one `pulumi up` does not rotate again in one `pulumi up`. `false` makes every rotation due exactly `rotateEvery` after its start. Optional, default `true` with `rotateEvery`.
+     * Autopilot. With `rotateEvery`, spreads the rotations of many clients that share a policy: each client's next rotation falls due on its own phase, from a hash of its client id, within the last half of the period (never later than `rotateEvery`), so that a fleet started in one `pulumi up` does not rotate again in one `pulumi up`: the first period of each client is shortened once, then it rotates every `rotateEvery` on its phase. `false` makes every rotation due exactly `rotateEvery` after its start. Optional, default `true` with `rotateEvery`.
      */
     spreadRotations?: pulumi.Input<boolean | undefined>;
     /**

@@ -19,6 +19,7 @@ import {
   type E2EStack,
   type RotationSpec,
 } from "../helpers/pulumi-harness";
+import { stringContaining } from "../helpers/matchers";
 import {
   startReceiver,
   type ReceiverMode,
@@ -97,6 +98,14 @@ test.concurrent(
         await upAt(stack, "2026-12-08T08:31:00Z");
         expect(kinds(receiver)).toEqual(["started", "blocked"]);
 
+        // The consumer now reports the old secret's fingerprint: blocked for another reason, one event more.
+        const oldFingerprint = fingerprintOf(m2m.clientSecret!, m2m.clientId);
+        await upAt(stack, "2026-12-08T09:00:00Z", [
+          { ...policy, consumerFingerprints: [oldFingerprint] },
+        ]);
+        await upAt(stack, "2026-12-08T09:01:00Z");
+        expect(kinds(receiver)).toEqual(["started", "blocked", "blocked"]);
+
         // The consumer switches after the window closed: the promotion waits, with no event.
         const switched = {
           ...policy,
@@ -111,7 +120,7 @@ test.concurrent(
           "2026-12-09T08:00:00.000Z",
         );
         expect(emulator.requests).toEqual([]);
-        expect(kinds(receiver)).toEqual(["started", "blocked"]);
+        expect(kinds(receiver)).toEqual(["started", "blocked", "blocked"]);
 
         // The window opens: promoted, and the block that held it is over.
         await upAt(stack, "2026-12-09T08:00:00Z");
@@ -122,14 +131,20 @@ test.concurrent(
         expect(kinds(receiver)).toEqual([
           "started",
           "blocked",
+          "blocked",
           "unblocked",
           "promoted",
         ]);
         // Once per transition: no delivery was repeated.
-        expect(receiver.deliveries).toHaveLength(4);
+        expect(receiver.deliveries).toHaveLength(5);
         expect(receiver.deliveries.every((d) => d.verified)).toBe(true);
+        process.stderr.write(
+          `[events] ${kinds(receiver).join(", ")}: ${receiver.deliveries.length} deliveries for ` +
+            `${receiver.events().length} transitions over 8 ups\n`,
+        );
 
-        const [started, blocked, unblocked, promoted] = receiver.events();
+        const [started, blocked, reblocked, unblocked, promoted] =
+          receiver.events();
         for (const event of receiver.events()) {
           expect(event).toMatchObject({
             specversion: "1.0",
@@ -151,7 +166,13 @@ test.concurrent(
         });
         expect(started!.time).toBe("2026-12-07T07:00:00.000Z");
         expect(blocked!.data!["reason"]).toContain("consumer 1 reports none");
-        expect(unblocked!.data!["reason"]).toContain("consumer 1 reports none");
+        expect(reblocked!.data).toMatchObject({
+          reason: stringContaining(`consumer 1 reports ${oldFingerprint}`),
+          previousReason: stringContaining("consumer 1 reports none"),
+        });
+        expect(unblocked!.data!["reason"]).toContain(
+          `consumer 1 reports ${oldFingerprint}`,
+        );
         expect(promoted!.data).toMatchObject({
           status: "promoted",
           promotedAt: "2026-12-09T08:00:00.000Z",
@@ -159,7 +180,7 @@ test.concurrent(
 
         // A promoted rotation's removal changes nothing at Stytch: no event.
         await upAt(stack, "2026-12-09T09:00:00Z", []);
-        expect(receiver.deliveries).toHaveLength(4);
+        expect(receiver.deliveries).toHaveLength(5);
 
         expectFreeOfSecrets(
           received(receiver) +
