@@ -5,6 +5,9 @@
  * SDK. Through `pulumi`: test/e2e/events.test.ts.
  */
 import { createHmac } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as vm from "node:vm";
 import {
   deliverEvents,
   resolveEventSink,
@@ -22,6 +25,7 @@ import {
 import { RotationConflictError, RotationOverdueError } from "../provider";
 import type { ClientSecretRotationOutputs } from "../provider";
 import { startListener } from "./helpers/listener";
+import { repoRoot } from "./helpers/repo-files";
 import {
   newSigningSecret,
   startReceiver,
@@ -515,5 +519,46 @@ describe("delivery to a receiver on loopback", () => {
     expect(headers["webhook-signature"]).not.toBe(
       resign(body.replace("started", "promoted")),
     );
+  });
+});
+
+describe("the README's signature check", () => {
+  /** The README's `verifyRotationEvent`, run as a reader would paste it. */
+  function readmeVerifier(): (
+    secret: string,
+    headers: Record<string, string>,
+    rawBody: string,
+  ) => boolean {
+    const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8");
+    const block =
+      /```js\n((?:(?!```)[\s\S])*function verifyRotationEvent(?:(?!```)[\s\S])*)```/.exec(
+        readme,
+      );
+    if (!block) throw new Error("README.md has no verifyRotationEvent block");
+    return vm.runInNewContext(`${block[1]!}\nverifyRotationEvent`, {
+      require,
+      Buffer,
+      Date,
+      Math,
+      Number,
+      String,
+    }) as ReturnType<typeof readmeVerifier>;
+  }
+
+  test("accepts what the provider signs, and refuses a changed body, another key or an old timestamp", () => {
+    const secret = newSigningSecret();
+    const key = Buffer.from(secret.slice("whsec_".length), "base64");
+    const [started] = transitionEvents(undefined, pending, T0);
+    const event = cloudEventOf(started!, undefined);
+    const now = Math.floor(Date.now() / 1000);
+    const { headers, body } = signedRequest(key, event, now);
+    const verify = readmeVerifier();
+    expect(verify(secret, headers, body)).toBe(true);
+    expect(verify(secret, headers, body.replace("pending", "promoted"))).toBe(
+      false,
+    );
+    expect(verify(newSigningSecret(), headers, body)).toBe(false);
+    const old = signedRequest(key, event, now - 3600);
+    expect(verify(secret, old.headers, old.body)).toBe(false);
   });
 });
