@@ -25,6 +25,7 @@ import {
 import { RotationConflictError, RotationOverdueError } from "../provider";
 import type { ClientSecretRotationOutputs } from "../provider";
 import { startListener } from "./helpers/listener";
+import { stringContaining, stringMatching } from "./helpers/matchers";
 import { repoRoot } from "./helpers/repo-files";
 import {
   newSigningSecret,
@@ -318,6 +319,51 @@ describe("delivery to a receiver on loopback", () => {
     maxDelayMs: 20,
     maxRetryAfterMs: 1_000,
   };
+
+  test("the Slack format: one signed {text} message per event, with the same secret-free facts", async () => {
+    const hook = await receiver();
+    const sink = resolveEventSink(
+      {
+        eventsUrl: hook.url,
+        eventsSigningSecret: hook.secret,
+        eventsFormat: "slack",
+      },
+      {},
+    ) as EventSink;
+    const warnings: string[] = [];
+    await deliverEvents(sink, events(), {
+      warn: (line) => warnings.push(line),
+      about: "the rotation",
+    });
+    expect(warnings).toEqual([]);
+    expect(hook.deliveries.map((d) => d.headers["content-type"])).toEqual([
+      "application/json; charset=utf-8",
+      "application/json; charset=utf-8",
+    ]);
+    expect(hook.deliveries.every((d) => d.verified)).toBe(true);
+    const texts = hook.deliveries.map(
+      (d) => (JSON.parse(d.body) as { text: string }).text,
+    );
+    expect(texts).toEqual([
+      `Stytch client secret rotation started: ${CLIENT} (m2m), new secret ending ${SECRET.slice(-4)} at 2026-12-07T09:00:00.000Z`,
+      stringMatching(/^Stytch client secret rotation promoted: /),
+    ]);
+    expect(hook.deliveries.map((d) => d.body).join("\n")).not.toContain(SECRET);
+    expect(
+      resolveEventSink(
+        {
+          eventsUrl: hook.url,
+          eventsSigningSecret: hook.secret,
+          eventsFormat: "teams",
+        },
+        {},
+      ),
+    ).toEqual({
+      problem: stringContaining(
+        "stytch:eventsFormat (or STYTCH_ROTATION_EVENTS_FORMAT) must be cloudevents or slack",
+      ),
+    });
+  });
 
   test("each event arrives once, in order, signed: the reference library verifies it, and so does HMAC by hand", async () => {
     const hook = await receiver();

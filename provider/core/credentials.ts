@@ -66,6 +66,15 @@ export const CREDENTIAL_SOURCES = {
     configKey: "stytch:eventsSigningSecret",
     envVar: "STYTCH_ROTATION_EVENTS_SECRET",
   },
+  /**
+   * The body of each event: `cloudevents` (the default: CloudEvents 1.0 structured JSON) or `slack` (a
+   * Slack incoming webhook's `{"text": …}`, one line per event, with the same secret-free facts). Both are
+   * signed the same way. Falls back to the `STYTCH_ROTATION_EVENTS_FORMAT` environment variable.
+   */
+  eventsFormat: {
+    configKey: "stytch:eventsFormat",
+    envVar: "STYTCH_ROTATION_EVENTS_FORMAT",
+  },
 } as const;
 
 /** A setting of {@link CREDENTIAL_SOURCES}, by name. */

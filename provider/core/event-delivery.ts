@@ -13,6 +13,8 @@
  *   a token). Attempts are bounded ({@link EVENT_RETRY_POLICY}, {@link EVENT_ATTEMPT_TIMEOUT_MS}), and once
  *   an event could not be delivered the operation's later events are not tried (the receiver is not
  *   answering); undelivered events are not kept to be sent again.
+ * - **Two bodies.** CloudEvents JSON by default; with `stytch:eventsFormat: slack`, the `{"text": …}` of a
+ *   Slack incoming webhook, built from the same CloudEvent (`slackMessageOf`), signed the same way.
  * - **Only where a secret-free event may go.** `https://` to any host, plain `http://` only to loopback,
  *   no credentials in the URL; redirects are never followed (the signature would go with them). Events
  *   are never sent unsigned: without a valid signing secret, none is sent and the `up` says why.
@@ -25,7 +27,7 @@ import {
   settingValue,
   type StackSettings,
 } from "./credentials";
-import type { CloudEvent } from "./rotation-events";
+import { slackMessageOf, type CloudEvent } from "./rotation-events";
 import {
   backoffMs,
   loadNodeFetch,
@@ -43,7 +45,15 @@ export interface EventSink {
   shownUrl: string;
   /** The HMAC key: the bytes the base64 after `whsec_` encodes. */
   signingKey: Buffer;
+  /** The body each event travels in. */
+  format: EventFormat;
 }
+
+/** The body of an event: CloudEvents structured JSON, or a Slack incoming webhook's message. */
+export type EventFormat = "cloudevents" | "slack";
+
+/** The values of {@link EventFormat}, the default first. */
+export const EVENT_FORMATS: readonly EventFormat[] = ["cloudevents", "slack"];
 
 /** How events are retried: a few attempts within the `up`, and a short `Retry-After` at most. */
 export const EVENT_RETRY_POLICY: RetryPolicy = {
@@ -104,7 +114,18 @@ export function resolveEventSink(
       problem: `${secretSetting} (a value of ${secret.length} characters, not shown) is not whsec_ followed by at least ${MIN_KEY_BYTES} bytes in base64, the Standard Webhooks form, e.g. from: node -e "console.log('whsec_' + require('crypto').randomBytes(32).toString('base64'))".`,
     };
   }
-  return { url: url.toString(), shownUrl: url.origin, signingKey: key };
+  const format = settingValue(settings, "eventsFormat", env) ?? "cloudevents";
+  if (!(EVENT_FORMATS as readonly string[]).includes(format)) {
+    return {
+      problem: `${describeSetting("eventsFormat")} must be ${EVENT_FORMATS.join(" or ")} (a value of ${format.length} characters, not shown).`,
+    };
+  }
+  return {
+    url: url.toString(),
+    shownUrl: url.origin,
+    signingKey: key,
+    format: format as EventFormat,
+  };
 }
 
 /** The `whsec_…` secret's key bytes, or undefined when it is not in that form or too short. */
@@ -131,17 +152,27 @@ export function webhookSignature(
   return `v1,${mac}`;
 }
 
-/** The headers and body of one delivery attempt of `event`, signed at `timestampSeconds`. */
+/**
+ * The headers and body of one delivery attempt of `event` in `format`, signed at `timestampSeconds`. A
+ * Slack message carries the same `webhook-*` headers (Slack ignores them; a relay in between can check
+ * them).
+ */
 export function signedRequest(
   key: Buffer,
   event: CloudEvent,
   timestampSeconds: number,
+  format: EventFormat = "cloudevents",
 ): { headers: Record<string, string>; body: string } {
-  const body = JSON.stringify(event);
+  const body = JSON.stringify(
+    format === "slack" ? { text: slackMessageOf(event) } : event,
+  );
   return {
     body,
     headers: {
-      "Content-Type": "application/cloudevents+json; charset=utf-8",
+      "Content-Type":
+        format === "slack"
+          ? "application/json; charset=utf-8"
+          : "application/cloudevents+json; charset=utf-8",
       "User-Agent": "pulumi-stytch-client-secret-rotation",
       "webhook-id": event.id,
       "webhook-timestamp": String(timestampSeconds),
@@ -279,6 +310,7 @@ async function attemptOnce(
     sink.signingKey,
     event,
     Math.floor(Date.now() / 1000),
+    sink.format,
   );
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
@@ -335,7 +367,9 @@ function shortType(type: string): string {
 }
 
 /** A setting as messages name it: its config key and its environment variable. */
-function describeSetting(name: "eventsUrl" | "eventsSigningSecret"): string {
+function describeSetting(
+  name: "eventsUrl" | "eventsSigningSecret" | "eventsFormat",
+): string {
   const { configKey, envVar } = CREDENTIAL_SOURCES[name];
   return `${configKey} (or ${envVar})`;
 }

@@ -238,6 +238,32 @@ export function cloudEventOf(
 }
 
 /**
+ * One line for a Slack incoming webhook: what happened to which client, the new secret's last four, and
+ * the reason when there is one, all read from the CloudEvent (so nothing it leaves out can appear).
+ * Slack's control characters (`<`, `>`, `&`) are escaped.
+ */
+export function slackMessageOf(event: CloudEvent): string {
+  const { data } = event;
+  const what = event.type.slice(event.type.lastIndexOf(".") + 1);
+  const client = data["clientId"] ?? "a client";
+  const kind = data["clientKind"] ? ` (${data["clientKind"]})` : "";
+  const secret = data["newClientSecretLastFour"]
+    ? `, new secret ending ${data["newClientSecretLastFour"]}`
+    : "";
+  const reason = data["reason"] ? `: ${data["reason"]}` : "";
+  return escapeSlack(
+    `Stytch client secret rotation ${what}: ${client}${kind}${secret} at ${event.time}${reason}`,
+  );
+}
+
+function escapeSlack(text: string): string {
+  return text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;");
+}
+
+/**
  * The event's id: `evt_` and 32 hex digits of SHA-256 over the rotation (client id, new secret's last
  * four, start time) and the transition (type; the reason for `blocked`, `unblocked` and `refused`, with
  * `blocked` also the reason before). The same transition of the same rotation always gets the same id.

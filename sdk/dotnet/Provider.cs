@@ -67,6 +67,12 @@ namespace PulumiStytch.Stytch
             set => _cancelOrphanedRotation = value;
         }
 
+        /// <summary>
+        /// The body of each event: `cloudevents` (the default: CloudEvents 1.0 structured JSON) or `slack` (a Slack incoming webhook's `{"text": …}`, one line per event, with the same secret-free facts). Both are signed the same way. Falls back to the `STYTCH_ROTATION_EVENTS_FORMAT` environment variable.
+        /// </summary>
+        [Input("eventsFormat")]
+        public Input<string>? EventsFormat { get; set; }
+
         [Input("eventsSigningSecret")]
         private Input<string>? _eventsSigningSecret;
 

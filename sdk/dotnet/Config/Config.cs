@@ -62,6 +62,16 @@ namespace PulumiStytch.Stytch
             set => _cancelOrphanedRotation.Set(value);
         }
 
+        private static readonly __Value<string?> _eventsFormat = new __Value<string?>(() => __config.Get("eventsFormat"));
+        /// <summary>
+        /// The body of each event: `cloudevents` (the default: CloudEvents 1.0 structured JSON) or `slack` (a Slack incoming webhook's `{"text": …}`, one line per event, with the same secret-free facts). Both are signed the same way. Falls back to the `STYTCH_ROTATION_EVENTS_FORMAT` environment variable.
+        /// </summary>
+        public static string? EventsFormat
+        {
+            get => _eventsFormat.Get();
+            set => _eventsFormat.Set(value);
+        }
+
         private static readonly __Value<string?> _eventsSigningSecret = new __Value<string?>(() => __config.Get("eventsSigningSecret"));
         /// <summary>
         /// The key that signs every event, as the Standard Webhooks specification says (`webhook-signature`): `whsec_` followed by at least 24 bytes in base64. Required with `eventsUrl`; set it with `pulumi config set --secret`. Falls back to the `STYTCH_ROTATION_EVENTS_SECRET` environment variable.

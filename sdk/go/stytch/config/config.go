@@ -26,6 +26,11 @@ func GetCancelOrphanedRotation(ctx *pulumi.Context) string {
 	return config.Get(ctx, "stytch:cancelOrphanedRotation")
 }
 
+// The body of each event: `cloudevents` (the default: CloudEvents 1.0 structured JSON) or `slack` (a Slack incoming webhook's `{"text": …}`, one line per event, with the same secret-free facts). Both are signed the same way. Falls back to the `STYTCH_ROTATION_EVENTS_FORMAT` environment variable.
+func GetEventsFormat(ctx *pulumi.Context) string {
+	return config.Get(ctx, "stytch:eventsFormat")
+}
+
 // The key that signs every event, as the Standard Webhooks specification says (`webhook-signature`): `whsec_` followed by at least 24 bytes in base64. Required with `eventsUrl`; set it with `pulumi config set --secret`. Falls back to the `STYTCH_ROTATION_EVENTS_SECRET` environment variable.
 func GetEventsSigningSecret(ctx *pulumi.Context) string {
 	return config.Get(ctx, "stytch:eventsSigningSecret")

@@ -29,6 +29,11 @@ cancelOrphanedRotation: Optional[str]
 Recovery after an interrupted `pulumi up`: client id → the last four characters of the next secret of the one pending rotation that this stack may cancel although it does not hold its secret. The error that needs it prints the command that sets it.
 """
 
+eventsFormat: Optional[str]
+"""
+The body of each event: `cloudevents` (the default: CloudEvents 1.0 structured JSON) or `slack` (a Slack incoming webhook's `{"text": …}`, one line per event, with the same secret-free facts). Both are signed the same way. Falls back to the `STYTCH_ROTATION_EVENTS_FORMAT` environment variable.
+"""
+
 eventsSigningSecret: Optional[str]
 """
 The key that signs every event, as the Standard Webhooks specification says (`webhook-signature`): `whsec_` followed by at least 24 bytes in base64. Required with `eventsUrl`; set it with `pulumi config set --secret`. Falls back to the `STYTCH_ROTATION_EVENTS_SECRET` environment variable.
