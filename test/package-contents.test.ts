@@ -38,11 +38,15 @@ test("holds the documents users need", () => {
   expect(files).toEqual(arrayContaining(DOCUMENTS));
 });
 
-test("holds only compiled provider and emulator modules besides them", () => {
+/** The one data file shipped: the JSON Schema of `stytch-rotation status --json`. */
+const STATUS_SCHEMA = "dist/cli/status-report.schema.json";
+
+test("holds only compiled provider, emulator and command-line modules besides them", () => {
   const unexpected = files.filter(
     (file) =>
       !DOCUMENTS.includes(file) &&
-      !/^dist\/(provider|emulator)\/([a-z-]+\/)?[a-z-]+\.(js|d\.ts)$/.test(
+      file !== STATUS_SCHEMA &&
+      !/^dist\/(provider|emulator|cli)\/([a-z-]+\/)?[a-z-]+\.(js|d\.ts)$/.test(
         file,
       ),
   );
@@ -56,8 +60,9 @@ test("holds only compiled provider and emulator modules besides them", () => {
   expect(unexpected).toEqual([]);
 });
 
-test("holds a .js and a .d.ts for every provider and emulator source module", () => {
-  const expected = ["provider", "emulator"].flatMap((dir) =>
+test("holds a .js and a .d.ts for every provider, emulator and command-line source module, and the status schema", () => {
+  expect(files).toContain(STATUS_SCHEMA);
+  const expected = ["provider", "emulator", "cli"].flatMap((dir) =>
     fs
       .readdirSync(path.join(repoRoot, dir), { recursive: true })
       .map(String)

@@ -54,6 +54,8 @@ export interface AutopilotInputs {
   rotationWindow?: string;
   /** Spread due times across the fleet by client id (default true with `rotateEvery`). */
   spreadRotations?: boolean;
+  /** URLs at which running consumers answer their fingerprint (`consumer-endpoints.ts`); promotion waits on them too. */
+  consumerEndpoints?: string[];
 }
 
 /** What an overdue rotation does to the `pulumi up`: `fail` it, or `warn` and let the rest deploy. */
@@ -72,6 +74,7 @@ export const AUTOPILOT_INPUTS = [
   "overdue",
   "rotationWindow",
   "spreadRotations",
+  "consumerEndpoints",
 ] as const satisfies ReadonlyArray<keyof AutopilotInputs>;
 
 /**

@@ -20,7 +20,6 @@
  *   are never sent unsigned: without a valid signing secret, none is sent and the `up` says why.
  */
 import { createHmac } from "node:crypto";
-import type { RequestInit, Response } from "node-fetch";
 import {
   CREDENTIAL_SOURCES,
   isLoopbackHost,
@@ -29,13 +28,12 @@ import {
 } from "./credentials";
 import { slackMessageOf, type CloudEvent } from "./rotation-events";
 import {
-  backoffMs,
+  exchange,
   loadNodeFetch,
-  parseRetryAfter,
   redirectHost,
   type FetchLike,
-  type RetryPolicy,
-} from "./stytch-client";
+} from "./http-exchange";
+import { backoffMs, parseRetryAfter, type RetryPolicy } from "./stytch-client";
 
 /** Where events go, and the key that signs them. Never printed: see {@link EventSink.shownUrl}. */
 export interface EventSink {
@@ -312,32 +310,25 @@ async function attemptOnce(
     Math.floor(Date.now() / 1000),
     sink.format,
   );
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
-  let response: Response;
-  try {
-    response = await fetchImpl(sink.url, {
-      method: "POST",
-      headers,
-      body,
-      // The signed event, and whatever token the URL holds, go only where the stack said.
-      redirect: "manual",
-      signal: controller.signal as RequestInit["signal"],
-    });
-    // The answer's body says nothing we use; it is read (within the deadline) so the connection is freed.
-    await response.text();
-  } catch (error) {
-    const code = (error as { code?: unknown } | null)?.code;
+  // The signed event, and whatever token the URL holds, go only where the stack said: no redirect is
+  // followed. The answer's body says nothing we use; it is read within the deadline to free the connection.
+  const answer = await exchange(
+    fetchImpl,
+    sink.url,
+    { method: "POST", headers, body },
+    timeoutMs,
+  );
+  if (!answer.answered) {
+    const code = (answer.error as { code?: unknown } | null)?.code;
     return {
       delivered: false,
       retry: true,
-      why: controller.signal.aborted
+      why: answer.timedOut
         ? `no answer within ${timeoutMs} ms`
         : `connection failed (${typeof code === "string" ? code : "unknown"})`,
     };
-  } finally {
-    clearTimeout(timer);
   }
+  const { response } = answer;
   const status = response.status;
   if (status >= 200 && status < 300) {
     return { delivered: true, retry: false, why: "" };

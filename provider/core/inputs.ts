@@ -7,6 +7,7 @@
  * that needs an unknown value is decided at apply time, when the engine calls `check` again with it.
  */
 import { AUTOPILOT_INPUTS, autopilotProblems } from "./autopilot";
+import { consumerEndpointsProblem } from "./consumer-endpoints";
 import { UNKNOWN, isUnknown, withoutUnknowns } from "./engine-values";
 import {
   describeKind,
@@ -114,6 +115,14 @@ export function checkInputs(
     } else {
       fail(property as keyof RawInputs, reason);
     }
+  }
+  // The resource's problem too, for the same reason: the engine would print the URLs, whose paths or
+  // queries may hold a token; the reason shows scheme and host only.
+  const endpointsProblem = consumerEndpointsProblem(
+    optional["consumerEndpoints"],
+  );
+  if (endpointsProblem) {
+    failures.push({ property: "", reason: withoutUnknowns(endpointsProblem) });
   }
 
   if (failures.length === 0) {

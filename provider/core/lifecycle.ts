@@ -23,6 +23,11 @@ import {
   type Transition,
 } from "./autopilot";
 import { rotationNow } from "./clock";
+import {
+  assertNoEndpointHoldsPendingSecret,
+  endpointBlocker,
+  pendingFingerprint,
+} from "./consumer-endpoints";
 import { resolveConnection, settingValue } from "./credentials";
 import { deliverEvents, resolveEventSink } from "./event-delivery";
 import {
@@ -237,6 +242,8 @@ export async function deleteRotation(
         [props.consumerFingerprints],
         "delete",
       );
+      // Running consumers are asked here, at apply time, not in `diff`: a preview makes no request to them.
+      await assertNoEndpointHoldsPendingSecret(props);
       const outcome = await cancelRotation(
         stytchFor(settings),
         rotationRef(props),
@@ -603,7 +610,8 @@ async function announce(
 
 /**
  * Promotes the pending rotation in `outs` through the gates, cheapest first: the consumers' fingerprints
- * (no call), then, with `verifyBeforePromote`, one read that the rotation is still ours and proof that
+ * (no call), then the running consumers' endpoints (one request each, `consumer-endpoints.ts`), then, with
+ * `verifyBeforePromote`, one read that the rotation is still ours and proof that
  * the new secret authenticates, then the complete call. An emergency (`justStarted`: the rotation was
  * created in this `up`) skips the consumers' gate, since nobody can hold its secret yet, but not the
  * proof. A blocked promotion changes nothing at Stytch: it prints one line, records why in
@@ -619,7 +627,14 @@ async function promote(
   const { now } = options;
   let blocker = options.justStarted
     ? undefined
-    : consumerBlocker(inputs, outs.newClientSecretFingerprint ?? "");
+    : (consumerBlocker(inputs, outs.newClientSecretFingerprint ?? "") ??
+      (inputs.consumerEndpoints?.length
+        ? await endpointBlocker(
+            inputs.consumerEndpoints,
+            ref.clientId,
+            pendingFingerprint(outs),
+          )
+        : undefined));
   if (!blocker) {
     const verify = verifiesBeforePromote(inputs);
     const pending =

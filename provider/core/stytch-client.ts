@@ -13,7 +13,6 @@
  * like a lost one. Redirects are never followed: they would carry the project's credentials (or, on the
  * token endpoint, a client secret) to whatever host the redirect names.
  */
-import type { RequestInit, Response } from "node-fetch";
 import type { StytchConnection } from "./credentials";
 import {
   StytchApiError,
@@ -21,6 +20,12 @@ import {
   isStytchApiError,
   isStytchRequestError,
 } from "./errors";
+import {
+  exchange,
+  loadNodeFetch,
+  redirectHost,
+  type FetchLike,
+} from "./http-exchange";
 import { shownClientId } from "./printable";
 import {
   CLIENT_KIND_WIRE,
@@ -53,8 +58,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxRetryAfterMs: 60_000,
 };
 
-/** The fetch signature this client needs (node-fetch's); injectable so tests can observe calls. */
-export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
+export type { FetchLike } from "./http-exchange";
 
 /** Options of {@link StytchClient}. */
 export interface StytchClientOptions {
@@ -299,15 +303,10 @@ export class StytchClient {
     },
   ): Promise<Record<string, unknown>> {
     const url = new URL(path, this.connection.baseUrl).toString();
-    const controller = new AbortController();
-    const timer = setTimeout(
-      () => controller.abort(),
-      this.connection.requestTimeoutMs,
-    );
-    let response: Response;
-    let text: string;
-    try {
-      response = await this.fetchImpl(url, {
+    const answer = await exchange(
+      this.fetchImpl,
+      url,
+      {
         method,
         ...(oauth
           ? {
@@ -333,23 +332,19 @@ export class StytchClient {
               // stytch-node sends `{}` on these POSTs; Stytch ignores the body, the path names the client.
               ...(method === "POST" ? { body: "{}" } : {}),
             }),
-        // A redirect would send the Authorization header (or a client secret in the body) to the host it
-        // names: it is reported, never followed.
-        redirect: "manual",
-        signal: controller.signal as RequestInit["signal"],
-      });
-      text = await response.text();
-    } catch (error) {
+      },
+      this.connection.requestTimeoutMs,
+    );
+    if (!answer.answered) {
       throw toRequestError(
-        error,
+        answer.error,
         method,
         shownPath,
-        controller.signal.aborted,
+        answer.timedOut,
         this.connection.requestTimeoutMs,
       );
-    } finally {
-      clearTimeout(timer);
     }
+    const { response, text } = answer;
 
     if (response.status >= 300 && response.status < 400) {
       throw new StytchRequestError({
@@ -413,25 +408,6 @@ export function backoffMs(policy: RetryPolicy, attempt: number): number {
     policy.baseDelayMs * 2 ** (attempt - 1),
   );
   return Math.round(backoff * (0.5 + Math.random() / 2));
-}
-
-/**
- * node-fetch, loaded on the first request rather than with this module: `check` and `diff` never call
- * Stytch, and loading it is most of what the provider process spends on modules (about 17 ms, measured
- * with `--cpu-prof`), which every preview and no-change `up` would otherwise pay.
- */
-export const loadNodeFetch: FetchLike = (url, init) =>
-  (require("node-fetch") as typeof import("node-fetch")).default(url, init);
-
-/** The host a redirect names (never its path or query, which could carry anything), or why there is none. */
-export function redirectHost(response: Response, requestUrl: string): string {
-  const location = response.headers.get("location");
-  if (!location) return "no address (no Location header)";
-  try {
-    return `host ${new URL(location, requestUrl).host}`;
-  } catch {
-    return "an address that is not a valid URL";
-  }
 }
 
 /** The only place the project credentials are turned into a header. */

@@ -115,6 +115,18 @@ export interface ClientSecretRotationArgs {
    * Optional, default `true` with `rotateEvery`.
    */
   spreadRotations?: pulumi.Input<boolean>;
+  /**
+   * Autopilot. Evidence from running consumers: URLs at which consumer services answer the fingerprint of
+   * the secret their running processes use (the request handler of
+   * `pulumi-stytch-client-secret-rotation/consumer` serves it). Promotion, manual or scheduled, also waits
+   * until every endpoint reports `newClientSecretFingerprint`; one that is down, slow (2 s), redirects or
+   * answers anything else holds it too, and the `pulumi up` says which and why. Each is asked once per
+   * promotion attempt, and while the rotation is pending, once more before a removal or replacement would
+   * cancel it (refused while one reports holding the pending secret or cannot be read). `pulumi preview`
+   * never asks them. `https://`, or `http://` on loopback only; no credentials in the URL. Messages show
+   * scheme and host only. Optional.
+   */
+  consumerEndpoints?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
 /**
@@ -180,6 +192,7 @@ const ARGUMENTS: Record<keyof ClientSecretRotationArgs, true> = {
   overdue: true,
   rotationWindow: true,
   spreadRotations: true,
+  consumerEndpoints: true,
 };
 const ARGUMENT_NAMES = Object.keys(ARGUMENTS);
 

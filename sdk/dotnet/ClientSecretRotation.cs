@@ -31,6 +31,12 @@ namespace PulumiStytch.Stytch
         public Output<PulumiStytch.Stytch.ClientKind> ClientKind { get; private set; } = null!;
 
         /// <summary>
+        /// Autopilot. Evidence from running consumers: URLs at which consumer services answer the fingerprint of the secret their running processes use (the request handler of `pulumi-stytch-client-secret-rotation/consumer` serves it). Promotion, manual or scheduled, also waits until every endpoint reports `newClientSecretFingerprint`; one that is down, slow (2 s), redirects or answers anything else holds it too, and the `pulumi up` says which and why. Each is asked once per promotion attempt, and while the rotation is pending, once more before a removal or replacement would cancel it (refused while one reports holding the pending secret or cannot be read). `pulumi preview` never asks them. `https://`, or `http://` on loopback only; no credentials in the URL. Messages show scheme and host only. Optional.
+        /// </summary>
+        [Output("consumerEndpoints")]
+        public Output<ImmutableArray<string>> ConsumerEndpoints { get; private set; } = null!;
+
+        /// <summary>
         /// Autopilot. What each consumer reports it uses: the `secretFingerprint` of the secret it holds, e.g. read from each consumer's stack through a `StackReference`. Promotion, manual or scheduled, waits until every entry equals `newClientSecretFingerprint`. An empty string means the consumer has none yet. While any entry equals it, the pending secret is never cancelled: a replacement, a removal or `pulumi destroy` is refused. Never put a secret here. Optional.
         /// </summary>
         [Output("consumerFingerprints")]
@@ -226,6 +232,18 @@ namespace PulumiStytch.Stytch
         /// </summary>
         [Input("clientKind")]
         public Input<PulumiStytch.Stytch.ClientKind>? ClientKind { get; set; }
+
+        [Input("consumerEndpoints")]
+        private InputList<string>? _consumerEndpoints;
+
+        /// <summary>
+        /// Autopilot. Evidence from running consumers: URLs at which consumer services answer the fingerprint of the secret their running processes use (the request handler of `pulumi-stytch-client-secret-rotation/consumer` serves it). Promotion, manual or scheduled, also waits until every endpoint reports `newClientSecretFingerprint`; one that is down, slow (2 s), redirects or answers anything else holds it too, and the `pulumi up` says which and why. Each is asked once per promotion attempt, and while the rotation is pending, once more before a removal or replacement would cancel it (refused while one reports holding the pending secret or cannot be read). `pulumi preview` never asks them. `https://`, or `http://` on loopback only; no credentials in the URL. Messages show scheme and host only. Optional.
+        /// </summary>
+        public InputList<string> ConsumerEndpoints
+        {
+            get => _consumerEndpoints ?? (_consumerEndpoints = new InputList<string>());
+            set => _consumerEndpoints = value;
+        }
 
         [Input("consumerFingerprints")]
         private InputList<string>? _consumerFingerprints;

@@ -58,6 +58,10 @@ export class ClientSecretRotation extends pulumi.CustomResource {
      */
     declare public readonly clientKind: pulumi.Output<enums.ClientKind>;
     /**
+     * Autopilot. Evidence from running consumers: URLs at which consumer services answer the fingerprint of the secret their running processes use (the request handler of `pulumi-stytch-client-secret-rotation/consumer` serves it). Promotion, manual or scheduled, also waits until every endpoint reports `newClientSecretFingerprint`; one that is down, slow (2 s), redirects or answers anything else holds it too, and the `pulumi up` says which and why. Each is asked once per promotion attempt, and while the rotation is pending, once more before a removal or replacement would cancel it (refused while one reports holding the pending secret or cannot be read). `pulumi preview` never asks them. `https://`, or `http://` on loopback only; no credentials in the URL. Messages show scheme and host only. Optional.
+     */
+    declare public readonly consumerEndpoints: pulumi.Output<string[] | undefined>;
+    /**
      * Autopilot. What each consumer reports it uses: the `secretFingerprint` of the secret it holds, e.g. read from each consumer's stack through a `StackReference`. Promotion, manual or scheduled, waits until every entry equals `newClientSecretFingerprint`. An empty string means the consumer has none yet. While any entry equals it, the pending secret is never cancelled: a replacement, a removal or `pulumi destroy` is refused. Never put a secret here. Optional.
      */
     declare public readonly consumerFingerprints: pulumi.Output<string[] | undefined>;
@@ -162,6 +166,7 @@ export class ClientSecretRotation extends pulumi.CustomResource {
             }
             resourceInputs["clientId"] = args?.clientId;
             resourceInputs["clientKind"] = args?.clientKind;
+            resourceInputs["consumerEndpoints"] = args?.consumerEndpoints;
             resourceInputs["consumerFingerprints"] = args?.consumerFingerprints;
             resourceInputs["emergencyRevokeSecretEnding"] = args?.emergencyRevokeSecretEnding;
             resourceInputs["maxPendingAge"] = args?.maxPendingAge;
@@ -188,6 +193,7 @@ export class ClientSecretRotation extends pulumi.CustomResource {
         } else {
             resourceInputs["clientId"] = undefined /*out*/;
             resourceInputs["clientKind"] = undefined /*out*/;
+            resourceInputs["consumerEndpoints"] = undefined /*out*/;
             resourceInputs["consumerFingerprints"] = undefined /*out*/;
             resourceInputs["maxPendingAge"] = undefined /*out*/;
             resourceInputs["newClientSecret"] = undefined /*out*/;
@@ -232,6 +238,10 @@ export interface ClientSecretRotationArgs {
      * `"m2m"` or `"connected_app"`. Optional: inferred from the `clientId` prefix; required only for ids without a known prefix. Changing it replaces the resource.
      */
     clientKind?: pulumi.Input<enums.ClientKind | undefined>;
+    /**
+     * Autopilot. Evidence from running consumers: URLs at which consumer services answer the fingerprint of the secret their running processes use (the request handler of `pulumi-stytch-client-secret-rotation/consumer` serves it). Promotion, manual or scheduled, also waits until every endpoint reports `newClientSecretFingerprint`; one that is down, slow (2 s), redirects or answers anything else holds it too, and the `pulumi up` says which and why. Each is asked once per promotion attempt, and while the rotation is pending, once more before a removal or replacement would cancel it (refused while one reports holding the pending secret or cannot be read). `pulumi preview` never asks them. `https://`, or `http://` on loopback only; no credentials in the URL. Messages show scheme and host only. Optional.
+     */
+    consumerEndpoints?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     /**
      * Autopilot. What each consumer reports it uses: the `secretFingerprint` of the secret it holds, e.g. read from each consumer's stack through a `StackReference`. Promotion, manual or scheduled, waits until every entry equals `newClientSecretFingerprint`. An empty string means the consumer has none yet. While any entry equals it, the pending secret is never cancelled: a replacement, a removal or `pulumi destroy` is refused. Never put a secret here. Optional.
      */

@@ -10,6 +10,7 @@ import {
   stytchCalls,
 } from "../helpers/harness";
 import {
+  autopilotExampleStacks,
   withE2E,
   type E2EFixture,
   type E2EStack,
@@ -174,17 +175,11 @@ test.concurrent(
   () =>
     withE2E(async ({ emulator, newStack }) => {
       const { m2m } = emulator.seeded!;
-      const consumer = await newStack({ program: "autopilotConsumer" });
-      const rotation = await newStack({
-        program: "autopilotRotation",
-        besides: consumer,
-      });
       // The consumer, before it is wired to the rotation stack, holds the secret it was configured with.
-      await consumer.stack.setAllConfig({
-        billingWorkerClientId: { value: m2m.clientId },
-        billingWorkerSecret: { value: m2m.clientSecret!, secret: true },
-      });
-      await consumer.up();
+      const { consumer, rotation } = await autopilotExampleStacks(
+        newStack,
+        m2m,
+      );
       const oldFingerprint = fingerprintOf(m2m.clientSecret!, m2m.clientId);
       expect(
         (await consumer.stack.outputs())["billingWorkerFingerprint"],

@@ -4,8 +4,7 @@
  * loopback (the emulator): the last test shows the same variable ignored, with a warning, once the stack
  * points at Stytch's own host.
  */
-import { stytchCalls } from "../helpers/harness";
-import { withE2E } from "../helpers/pulumi-harness";
+import { expectNextUpPromotes, withE2E } from "../helpers/pulumi-harness";
 
 jest.setTimeout(10 * 60_000);
 
@@ -45,13 +44,7 @@ test.concurrent(
       }
 
       stack.setClock("2026-12-14T08:00:00Z");
-      emulator.clearRequests();
-      await stack.up();
-      expect(stytchCalls(emulator)).toEqual([
-        "GET client",
-        "POST oauth2/token",
-        "POST rotate",
-      ]);
+      await expectNextUpPromotes(emulator, stack);
       expect(await info()).toMatchObject({
         status: "promoted",
         promotedAt: "2026-12-14T08:00:00.000Z",

@@ -369,6 +369,49 @@ export const BAD_INPUTS: readonly BadInput[] = [
     level: "resource",
   },
   {
+    what: "consumerEndpoints a string, not a list",
+    args: {
+      clientId: "m2m-client-test-1",
+      consumerEndpoints: "https://billing.internal/stytch-fingerprint",
+    },
+    field: "consumerEndpoints",
+    says: "consumerEndpoints must be a list of URLs",
+    level: "resource",
+  },
+  {
+    what: "a consumer endpoint over plain http on a non-loopback host, a token in its query (never echoed)",
+    args: {
+      clientId: "m2m-client-test-1",
+      consumerEndpoints: [
+        "https://billing.internal/stytch-fingerprint",
+        `http://billing.internal:8080/f?token=${PASTED_SECRET}`,
+      ],
+    },
+    field: "consumerEndpoints",
+    says: "consumerEndpoints[1] (http://billing.internal:8080) uses plain http:// on a non-loopback host",
+    level: "resource",
+  },
+  {
+    what: "a consumer endpoint with credentials in the URL",
+    args: {
+      clientId: "m2m-client-test-1",
+      consumerEndpoints: ["https://monitor:hunter22@billing.internal/f"],
+    },
+    field: "consumerEndpoints",
+    says: "consumerEndpoints[0] must not contain credentials",
+    level: "resource",
+  },
+  {
+    what: "a consumer endpoint that is not a URL",
+    args: {
+      clientId: "m2m-client-test-1",
+      consumerEndpoints: ["billing.internal/stytch-fingerprint"],
+    },
+    field: "consumerEndpoints",
+    says: "consumerEndpoints[0] is not a valid absolute URL",
+    level: "resource",
+  },
+  {
     what: "verifyBeforePromote a string",
     args: { clientId: "m2m-client-test-1", verifyBeforePromote: "false" },
     field: "verifyBeforePromote",

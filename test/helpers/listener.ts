@@ -1,6 +1,7 @@
 /**
  * A plain loopback HTTP server that records every request it receives and answers 404: the "other host"
- * a redirect points at, which must receive nothing.
+ * a redirect points at, which must receive nothing. Given a handler, it answers with that instead (a
+ * consumer's fingerprint endpoint, or one that misbehaves), still recording every request.
  */
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -22,8 +23,10 @@ export interface Listener {
   close(): Promise<void>;
 }
 
-/** Starts a listener on an ephemeral loopback port. */
-export async function startListener(): Promise<Listener> {
+/** Starts a listener on an ephemeral loopback port, answering with `handler` if given. */
+export async function startListener(
+  handler?: http.RequestListener,
+): Promise<Listener> {
   const received: ReceivedRequest[] = [];
   const server = http.createServer((req, res) => {
     let body = "";
@@ -35,6 +38,10 @@ export async function startListener(): Promise<Listener> {
         headers: req.headers,
         body,
       });
+      if (handler) {
+        handler(req, res);
+        return;
+      }
       res.writeHead(404, { "content-type": "application/json" });
       res.end("{}");
     });

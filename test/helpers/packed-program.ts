@@ -86,6 +86,7 @@ export const PROGRAM_SOURCES = {
       "consumer/Pulumi.yaml",
       "consumer/index.ts",
       "consumer/tsconfig.json",
+      "service/index.ts",
     ],
   },
   // The native plugin's resource by its type token; the package is installed but not used.

@@ -20,7 +20,11 @@ import {
 } from "../../emulator";
 import { TEST_CLOCK_ENV } from "../../provider/core/clock";
 import { describeExit } from "../../scripts/go-tool";
-import { describeEachStytchBehaviour, useEmulator } from "./harness";
+import {
+  describeEachStytchBehaviour,
+  stytchCalls,
+  useEmulator,
+} from "./harness";
 
 /** Environment variable naming the JSON file written by the e2e global setup. */
 export const E2E_CONTEXT_ENV = "STYTCH_ROTATION_E2E_CONTEXT";
@@ -572,4 +576,44 @@ export function useE2EInEachStytchBehaviour(): ReturnType<typeof useE2E> & {
     forEachStytchBehaviour: (body) =>
       describeEachStytchBehaviour((mode) => (current = mode), body),
   };
+}
+
+/**
+ * The two stacks of `examples/autopilot` on one backend, as its README sets them up: the consumer stack,
+ * configured with `client`'s current secret and deployed (not yet wired to the rotation stack), and the
+ * rotation stack beside it, not configured yet.
+ */
+export async function autopilotExampleStacks(
+  newStack: E2EFixture["newStack"],
+  client: SeededClient,
+): Promise<{ consumer: E2EStack; rotation: E2EStack }> {
+  const consumer = await newStack({ program: "autopilotConsumer" });
+  const rotation = await newStack({
+    program: "autopilotRotation",
+    besides: consumer,
+  });
+  await consumer.stack.setAllConfig({
+    billingWorkerClientId: { value: client.clientId },
+    billingWorkerSecret: { value: client.clientSecret!, secret: true },
+  });
+  await consumer.up();
+  return { consumer, rotation };
+}
+
+/**
+ * The next `up` of `stack` promotes its rotation through every gate, and makes exactly the calls that
+ * takes at Stytch: the read that it is still ours, the proof that the new secret authenticates, the
+ * complete call.
+ */
+export async function expectNextUpPromotes(
+  emu: RunningEmulator,
+  stack: E2EStack,
+): Promise<void> {
+  emu.clearRequests();
+  await stack.up();
+  expect(stytchCalls(emu)).toEqual([
+    "GET client",
+    "POST oauth2/token",
+    "POST rotate",
+  ]);
 }

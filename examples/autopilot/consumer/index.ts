@@ -20,5 +20,9 @@ const secret: pulumi.Output<string> = rotationStack
   : config.requireSecret("billingWorkerSecret");
 
 // Here a real program hands `secret` to the service: a Kubernetes secret, a vault entry, a CI variable.
+// This example's deploy step reads it from this stack instead (`pulumi stack output billingWorkerSecret
+// --show-secrets`), writes it where the service reads it, and restarts the service (service/index.ts).
+export const billingWorkerSecret = secret;
 
+// What this deployment was given; the running service reports what it uses (`consumerEndpoints`).
 export const billingWorkerFingerprint = secretFingerprint(secret, clientId);

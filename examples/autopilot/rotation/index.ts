@@ -9,6 +9,9 @@ const config = new pulumi.Config();
 // The stacks that use the secret, e.g. ["acme/autopilot-consumer/prod"]. Each exports the fingerprint of
 // the secret it holds; one that has not exported it yet counts as holding none.
 const consumerStacks = config.getObject<string[]>("consumerStacks") ?? [];
+// The running consumers, e.g. ["https://billing-worker.internal/stytch-fingerprint"]: each answers the
+// fingerprint of the secret its process uses (service/index.ts), so a promotion also waits for the restart.
+const consumerEndpoints = config.getObject<string[]>("consumerEndpoints");
 
 const rotation = new ClientSecretRotation("billing-worker", {
   clientId: config.require("billingWorkerClientId"), // m2m-client-test-…
@@ -20,6 +23,7 @@ const rotation = new ClientSecretRotation("billing-worker", {
       .getOutput("billingWorkerFingerprint")
       .apply((fingerprint) => String(fingerprint ?? "")),
   ),
+  consumerEndpoints,
 });
 
 // The hand-off: consumer stacks read the secret with a StackReference. It stays a Pulumi secret.

@@ -22,6 +22,7 @@ class ClientSecretRotationArgs:
     def __init__(__self__, *,
                  client_id: pulumi.Input[_builtins.str],
                  client_kind: pulumi.Input[Optional['ClientKind']] = None,
+                 consumer_endpoints: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  consumer_fingerprints: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  emergency_revoke_secret_ending: pulumi.Input[Optional[_builtins.str]] = None,
                  max_pending_age: pulumi.Input[Optional[_builtins.str]] = None,
@@ -38,6 +39,7 @@ class ClientSecretRotationArgs:
 
         :param pulumi.Input[_builtins.str] client_id: Id of the Stytch M2M client (`m2m-client-test-…`) or Connected App (`connected-app-test-…`) whose secret to rotate. Required. Changing it replaces the resource (a new rotation on the new client).
         :param pulumi.Input['ClientKind'] client_kind: `"m2m"` or `"connected_app"`. Optional: inferred from the `clientId` prefix; required only for ids without a known prefix. Changing it replaces the resource.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] consumer_endpoints: Autopilot. Evidence from running consumers: URLs at which consumer services answer the fingerprint of the secret their running processes use (the request handler of `pulumi-stytch-client-secret-rotation/consumer` serves it). Promotion, manual or scheduled, also waits until every endpoint reports `newClientSecretFingerprint`; one that is down, slow (2 s), redirects or answers anything else holds it too, and the `pulumi up` says which and why. Each is asked once per promotion attempt, and while the rotation is pending, once more before a removal or replacement would cancel it (refused while one reports holding the pending secret or cannot be read). `pulumi preview` never asks them. `https://`, or `http://` on loopback only; no credentials in the URL. Messages show scheme and host only. Optional.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] consumer_fingerprints: Autopilot. What each consumer reports it uses: the `secretFingerprint` of the secret it holds, e.g. read from each consumer's stack through a `StackReference`. Promotion, manual or scheduled, waits until every entry equals `newClientSecretFingerprint`. An empty string means the consumer has none yet. While any entry equals it, the pending secret is never cancelled: a replacement, a removal or `pulumi destroy` is refused. Never put a secret here. Optional.
         :param pulumi.Input[_builtins.str] emergency_revoke_secret_ending: Emergency only: the last four characters of the client's current secret (as the Stytch dashboard shows them), which this rotation revokes in its first `pulumi up`, together with `promoted: true` on a new resource. The rotation starts only if the current secret still ends in them, so a value left in the program after the emergency cannot fire again (after a rename, the current secret is the emergency's own). Skips the consumers' gate (nobody can hold a secret created in the same `up`), not the verification. Optional.
         :param pulumi.Input[_builtins.str] max_pending_age: Autopilot. A duration: once a rotation has been pending this long (a gate blocks its promotion, or nobody promoted it), every `pulumi up` fails, so that the pipeline turns red before anyone forgets a half-done rotation. Longer than `promoteAfter`. Optional; with `rotateEvery` it defaults to `rotateEvery`, so that a consumer that never reports cannot stall the schedule with warnings only.
@@ -53,6 +55,8 @@ class ClientSecretRotationArgs:
         pulumi.set(__self__, "client_id", client_id)
         if client_kind is not None:
             pulumi.set(__self__, "client_kind", client_kind)
+        if consumer_endpoints is not None:
+            pulumi.set(__self__, "consumer_endpoints", consumer_endpoints)
         if consumer_fingerprints is not None:
             pulumi.set(__self__, "consumer_fingerprints", consumer_fingerprints)
         if emergency_revoke_secret_ending is not None:
@@ -99,6 +103,18 @@ class ClientSecretRotationArgs:
     @client_kind.setter
     def client_kind(self, value: pulumi.Input[Optional['ClientKind']]):
         pulumi.set(self, "client_kind", value)
+
+    @_builtins.property
+    @pulumi.getter(name="consumerEndpoints")
+    def consumer_endpoints(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Autopilot. Evidence from running consumers: URLs at which consumer services answer the fingerprint of the secret their running processes use (the request handler of `pulumi-stytch-client-secret-rotation/consumer` serves it). Promotion, manual or scheduled, also waits until every endpoint reports `newClientSecretFingerprint`; one that is down, slow (2 s), redirects or answers anything else holds it too, and the `pulumi up` says which and why. Each is asked once per promotion attempt, and while the rotation is pending, once more before a removal or replacement would cancel it (refused while one reports holding the pending secret or cannot be read). `pulumi preview` never asks them. `https://`, or `http://` on loopback only; no credentials in the URL. Messages show scheme and host only. Optional.
+        """
+        return pulumi.get(self, "consumer_endpoints")
+
+    @consumer_endpoints.setter
+    def consumer_endpoints(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "consumer_endpoints", value)
 
     @_builtins.property
     @pulumi.getter(name="consumerFingerprints")
@@ -241,6 +257,7 @@ class ClientSecretRotation(pulumi.CustomResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  client_id: pulumi.Input[Optional[_builtins.str]] = None,
                  client_kind: pulumi.Input[Optional['ClientKind']] = None,
+                 consumer_endpoints: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  consumer_fingerprints: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  emergency_revoke_secret_ending: pulumi.Input[Optional[_builtins.str]] = None,
                  max_pending_age: pulumi.Input[Optional[_builtins.str]] = None,
@@ -262,6 +279,7 @@ class ClientSecretRotation(pulumi.CustomResource):
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.str] client_id: Id of the Stytch M2M client (`m2m-client-test-…`) or Connected App (`connected-app-test-…`) whose secret to rotate. Required. Changing it replaces the resource (a new rotation on the new client).
         :param pulumi.Input['ClientKind'] client_kind: `"m2m"` or `"connected_app"`. Optional: inferred from the `clientId` prefix; required only for ids without a known prefix. Changing it replaces the resource.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] consumer_endpoints: Autopilot. Evidence from running consumers: URLs at which consumer services answer the fingerprint of the secret their running processes use (the request handler of `pulumi-stytch-client-secret-rotation/consumer` serves it). Promotion, manual or scheduled, also waits until every endpoint reports `newClientSecretFingerprint`; one that is down, slow (2 s), redirects or answers anything else holds it too, and the `pulumi up` says which and why. Each is asked once per promotion attempt, and while the rotation is pending, once more before a removal or replacement would cancel it (refused while one reports holding the pending secret or cannot be read). `pulumi preview` never asks them. `https://`, or `http://` on loopback only; no credentials in the URL. Messages show scheme and host only. Optional.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] consumer_fingerprints: Autopilot. What each consumer reports it uses: the `secretFingerprint` of the secret it holds, e.g. read from each consumer's stack through a `StackReference`. Promotion, manual or scheduled, waits until every entry equals `newClientSecretFingerprint`. An empty string means the consumer has none yet. While any entry equals it, the pending secret is never cancelled: a replacement, a removal or `pulumi destroy` is refused. Never put a secret here. Optional.
         :param pulumi.Input[_builtins.str] emergency_revoke_secret_ending: Emergency only: the last four characters of the client's current secret (as the Stytch dashboard shows them), which this rotation revokes in its first `pulumi up`, together with `promoted: true` on a new resource. The rotation starts only if the current secret still ends in them, so a value left in the program after the emergency cannot fire again (after a rename, the current secret is the emergency's own). Skips the consumers' gate (nobody can hold a secret created in the same `up`), not the verification. Optional.
         :param pulumi.Input[_builtins.str] max_pending_age: Autopilot. A duration: once a rotation has been pending this long (a gate blocks its promotion, or nobody promoted it), every `pulumi up` fails, so that the pipeline turns red before anyone forgets a half-done rotation. Longer than `promoteAfter`. Optional; with `rotateEvery` it defaults to `rotateEvery`, so that a consumer that never reports cannot stall the schedule with warnings only.
@@ -302,6 +320,7 @@ class ClientSecretRotation(pulumi.CustomResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  client_id: pulumi.Input[Optional[_builtins.str]] = None,
                  client_kind: pulumi.Input[Optional['ClientKind']] = None,
+                 consumer_endpoints: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  consumer_fingerprints: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  emergency_revoke_secret_ending: pulumi.Input[Optional[_builtins.str]] = None,
                  max_pending_age: pulumi.Input[Optional[_builtins.str]] = None,
@@ -326,6 +345,7 @@ class ClientSecretRotation(pulumi.CustomResource):
                 raise TypeError("Missing required property 'client_id'")
             __props__.__dict__["client_id"] = client_id
             __props__.__dict__["client_kind"] = client_kind
+            __props__.__dict__["consumer_endpoints"] = consumer_endpoints
             __props__.__dict__["consumer_fingerprints"] = consumer_fingerprints
             __props__.__dict__["emergency_revoke_secret_ending"] = emergency_revoke_secret_ending
             __props__.__dict__["max_pending_age"] = max_pending_age
@@ -377,6 +397,7 @@ class ClientSecretRotation(pulumi.CustomResource):
 
         __props__.__dict__["client_id"] = None
         __props__.__dict__["client_kind"] = None
+        __props__.__dict__["consumer_endpoints"] = None
         __props__.__dict__["consumer_fingerprints"] = None
         __props__.__dict__["max_pending_age"] = None
         __props__.__dict__["new_client_secret"] = None
@@ -422,6 +443,14 @@ class ClientSecretRotation(pulumi.CustomResource):
         The client kind, as given or inferred.
         """
         return pulumi.get(self, "client_kind")
+
+    @_builtins.property
+    @pulumi.getter(name="consumerEndpoints")
+    def consumer_endpoints(self) -> pulumi.Output[Optional[Sequence[_builtins.str]]]:
+        """
+        Autopilot. Evidence from running consumers: URLs at which consumer services answer the fingerprint of the secret their running processes use (the request handler of `pulumi-stytch-client-secret-rotation/consumer` serves it). Promotion, manual or scheduled, also waits until every endpoint reports `newClientSecretFingerprint`; one that is down, slow (2 s), redirects or answers anything else holds it too, and the `pulumi up` says which and why. Each is asked once per promotion attempt, and while the rotation is pending, once more before a removal or replacement would cancel it (refused while one reports holding the pending secret or cannot be read). `pulumi preview` never asks them. `https://`, or `http://` on loopback only; no credentials in the URL. Messages show scheme and host only. Optional.
+        """
+        return pulumi.get(self, "consumer_endpoints")
 
     @_builtins.property
     @pulumi.getter(name="consumerFingerprints")

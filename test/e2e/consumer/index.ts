@@ -22,6 +22,12 @@ import {
   type JWK,
   type RunningEmulator,
 } from "pulumi-stytch-client-secret-rotation/emulator";
+import * as http from "node:http";
+import {
+  fingerprintHandler,
+  fingerprintReport,
+  type FingerprintReport,
+} from "pulumi-stytch-client-secret-rotation/consumer";
 
 const config = new pulumi.Config();
 
@@ -32,6 +38,15 @@ const args: ClientSecretRotationArgs = {
   triggers: { quarter: config.require("quarter") },
 };
 const rotation = new ClientSecretRotation("billing-worker", args);
+new ClientSecretRotation("watched", {
+  clientId: "m2m-client-test-…",
+  consumerEndpoints: ["https://billing-worker.internal/stytch-fingerprint"],
+});
+new ClientSecretRotation("watched-wrong", {
+  clientId: "m2m-client-test-…",
+  // @ts-expect-error consumerEndpoints is a list of URLs, not one
+  consumerEndpoints: "https://billing-worker.internal/stytch-fingerprint",
+});
 
 // @ts-expect-error clientId is required
 new ClientSecretRotation("no-client", { promoted: false });
@@ -111,4 +126,22 @@ export async function rehearse(): Promise<string> {
   } finally {
     await emulator.close();
   }
+}
+
+/** A consumer service serving the fingerprint of the secret it uses, on `node:http`. */
+export function serveFingerprint(secret: string): http.Server {
+  const handler = fingerprintHandler({
+    clientId: "m2m-client-test-…",
+    secret: () => secret,
+  });
+  // @ts-expect-error the secret is read through a function, so that a reloaded one is seen
+  fingerprintHandler({ clientId: "m2m-client-test-…", secret });
+  const report: FingerprintReport = fingerprintReport({
+    clientId: "m2m-client-test-…",
+    secret: () => undefined,
+  });
+  void report.fingerprint.startsWith("sfp2:");
+  return http.createServer((req, res) =>
+    req.url === "/stytch-fingerprint" ? handler(req, res) : res.end(),
+  );
 }
