@@ -15,6 +15,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import ts from "typescript";
 import { AUTOPILOT_OUTPUTS } from "../provider/core/autopilot";
+import { ALWAYS_SECRET_SETTINGS } from "../provider/core/credentials";
 import { CLIENT_KINDS } from "../provider/core/stytch-types";
 import { SECRET_OUTPUTS } from "../provider/core/types";
 import {
@@ -43,6 +44,7 @@ const SCHEMA_TYPES: Record<string, Record<string, unknown>> = {
   boolean: { type: "boolean" },
   ClientKind: { $ref: `#/types/${CLIENT_KIND_TYPE}` },
   RotationStatus: { type: "string" },
+  OverdueMode: { type: "string" },
   "Record<string, unknown>": {
     type: "object",
     additionalProperties: { $ref: "pulumi.json#/Any" },
@@ -165,7 +167,9 @@ export function buildSchema(): Record<string, unknown> {
     variables[name] = {
       type: "string",
       description: docOf(entry),
-      ...(name === "secret" ? { secret: true } : {}),
+      ...((ALWAYS_SECRET_SETTINGS as readonly string[]).includes(name)
+        ? { secret: true }
+        : {}),
     };
   }
   variables["cancelOrphanedRotation"] = {

@@ -10,12 +10,16 @@ import {
   nextTransition,
   scheduleOf,
 } from "../provider/core/autopilot";
+import { TEST_CLOCK_ENV } from "../provider/core/clock";
 import {
   fingerprintOf,
   isFingerprint,
   isRetiredFingerprint,
 } from "../provider/core/fingerprint";
-import type { ClientSecretRotationInputs } from "../provider";
+import type {
+  ClientSecretRotationInputs,
+  ClientSecretRotationOutputs,
+} from "../provider";
 import {
   adminCall,
   captureConsole,
@@ -75,6 +79,34 @@ describe("autopilotProblems", () => {
       "must be longer than promoteAfter",
     ],
     [{ maxPendingAge: "0s" }, "maxPendingAge", "longer than 0s"],
+    [
+      { maxPendingAge: "9d", overdue: "ignore" },
+      "overdue",
+      'overdue must be "fail"',
+    ],
+    [{ overdue: "warn" }, "overdue", "needs maxPendingAge"],
+    [{ rotationWindow: "weekdays" }, "rotationWindow", "must be days, hours"],
+    [{ rotationWindow: "Mon-Fri 9-17" }, "rotationWindow", "HH:MM-HH:MM"],
+    [
+      { rotationWindow: "Mon-Fri 09:00-17:00 Europe/Berlln" },
+      "rotationWindow",
+      "not an IANA time zone",
+    ],
+    [
+      { rotateEvery: "90d", promoteAfter: "7d", spreadRotations: "false" },
+      "spreadRotations",
+      "config.getBoolean",
+    ],
+    [{ spreadRotations: false }, "spreadRotations", "needs rotateEvery"],
+    [
+      {
+        promoteAfter: "1d",
+        maxPendingAge: "3d",
+        rotationWindow: "Mon-Fri 09:00-17:00 Europe/Berlin",
+      },
+      "rotationWindow",
+      "stays closed for up to 2d 17h",
+    ],
   ])("%j fails on %s", (inputs, property, says) => {
     expect(autopilotProblems(inputs)).toContainEqual({
       property,
@@ -213,6 +245,112 @@ describe("nextTransition", () => {
     ],
   ] as const)("%s", (_what, state, inputs, elapsed, expected) => {
     expect(nextTransition(state, inputs, T0 + elapsed)).toEqual(expected);
+  });
+});
+
+describe("nextTransition with a rotation window", () => {
+  // Monday 2026-12-07. Berlin is UTC+1 in December: the window is 08:00Z to 16:00Z on weekdays.
+  const window = "Mon-Fri 09:00-17:00 Europe/Berlin";
+  const policy = {
+    promoteAfter: "1d",
+    maxPendingAge: "5d",
+    rotationWindow: window,
+  };
+  const pending = { status: "pending", promoted: false, startedAt: at(0) };
+
+  test("a promotion that falls due outside the window is due at its next opening", () => {
+    // T0 is Thursday 2026-11-26 00:00Z; promoteAfter ends Friday 00:00Z (01:00 Berlin): due Friday 08:00Z.
+    expect(scheduleOf(pending, policy).promoteDueAt).toBe(
+      "2026-11-27T08:00:00.000Z",
+    );
+    expect(
+      nextTransition(pending, policy, Date.parse("2026-11-27T07:59:59Z")),
+    ).toEqual({ kind: "none" });
+    expect(
+      nextTransition(pending, policy, Date.parse("2026-11-27T08:00:00Z")),
+    ).toEqual({ kind: "promote", requested: false });
+  });
+
+  test("a due promotion the up meets outside the window waits, saying until when", () => {
+    expect(
+      nextTransition(pending, policy, Date.parse("2026-11-27T16:00:00Z")),
+    ).toEqual({
+      kind: "wait",
+      step: "promote",
+      requested: false,
+      until: "2026-11-30T08:00:00.000Z",
+    });
+  });
+
+  test("promoted: true outside the window waits too, as a request", () => {
+    expect(
+      nextTransition(
+        pending,
+        { ...policy, promoted: true },
+        Date.parse("2026-11-28T12:00:00Z"),
+      ),
+    ).toMatchObject({ kind: "wait", requested: true });
+  });
+
+  test("past maxPendingAge, a closed window does not hide that the rotation is overdue", () => {
+    expect(
+      nextTransition(pending, policy, Date.parse("2026-12-05T12:00:00Z")),
+    ).toEqual({ kind: "overdue" });
+  });
+
+  test("the next scheduled start waits for the window as well", () => {
+    const schedule = {
+      rotateEvery: "30d",
+      promoteAfter: "1d",
+      rotationWindow: window,
+      spreadRotations: false,
+    };
+    const promoted = {
+      status: "promoted",
+      promoted: false,
+      startedAt: at(0),
+      promotedAt: at(86_400_000),
+    };
+    // 30 days after Thursday 2026-11-26 00:00Z is Saturday 2026-12-26: due Monday 2026-12-28 08:00Z.
+    expect(scheduleOf(promoted, schedule).rotateDueAt).toBe(
+      "2026-12-28T08:00:00.000Z",
+    );
+    expect(
+      nextTransition(promoted, schedule, Date.parse("2026-12-28T17:00:00Z")),
+    ).toEqual({
+      kind: "wait",
+      step: "rotate",
+      requested: false,
+      until: "2026-12-29T08:00:00.000Z",
+    });
+  });
+});
+
+describe("nextTransition with spreading", () => {
+  const day = 86_400_000;
+  const clientId = CLIENT;
+  const promoted = {
+    status: "promoted",
+    promoted: false,
+    clientId,
+    startedAt: at(0),
+    promotedAt: at(day),
+  };
+  const policy = { rotateEvery: "90d", promoteAfter: "7d" };
+
+  test("spread: due in the last half of the period, by client id; spreadRotations: false: exactly a period", () => {
+    const spread = Date.parse(scheduleOf(promoted, policy).rotateDueAt);
+    expect(spread).toBeGreaterThan(T0 + 45 * day);
+    expect(spread).toBeLessThanOrEqual(T0 + 90 * day);
+    expect(nextTransition(promoted, policy, spread - 1)).toEqual({
+      kind: "none",
+    });
+    expect(nextTransition(promoted, policy, spread)).toEqual({
+      kind: "rotate",
+    });
+    expect(
+      scheduleOf(promoted, { ...policy, spreadRotations: false }).rotateDueAt,
+    ).toBe(at(90 * day));
   });
 });
 
@@ -515,7 +653,128 @@ describe("the provider on autopilot", () => {
     );
   });
 
-  test("a program without autopilot inputs gets no autopilot outputs and no verification", async () => {
+  /** Runs `body` with the test clock at `iso` (the emulator is on loopback, so it is honoured). */
+  async function atClock(
+    iso: string,
+    body: () => Promise<void>,
+  ): Promise<void> {
+    const before = process.env[TEST_CLOCK_ENV];
+    process.env[TEST_CLOCK_ENV] = iso;
+    try {
+      await body();
+    } finally {
+      if (before === undefined) delete process.env[TEST_CLOCK_ENV];
+      else process.env[TEST_CLOCK_ENV] = before;
+    }
+  }
+
+  test('overdue: "warn" warns, records overdueSince and returns the outputs; "fail" fails the same up', async () => {
+    const provider = await providerFor(emulator());
+    const policy = inputs({
+      promoteAfter: "1d",
+      maxPendingAge: "2d",
+      overdue: "warn",
+      consumerFingerprints: [""],
+    });
+    let outs!: ClientSecretRotationOutputs;
+    await atClock("2026-12-07T09:00:00.000Z", async () => {
+      outs = (await provider.create(policy)).outs!;
+    });
+    await atClock("2026-12-09T09:00:00.000Z", async () => {
+      emulator().clearRequests();
+      expect((await provider.diff("id", outs, policy)).changes).toBe(true);
+      const { result, output } = await captureConsole(() =>
+        provider.update("id", outs, policy),
+      );
+      expect(emulator().requests).toEqual([]);
+      expect(result!.outs).toMatchObject({
+        status: "pending",
+        overdueSince: "2026-12-09T09:00:00.000Z",
+        promotionBlockedBy: stringContaining("consumer 1 reports none"),
+      });
+      expect(output).toContain("longer than maxPendingAge (2d)");
+      expect(output).toContain('This `pulumi up` goes on: overdue is "warn".');
+      const failing = await provider
+        .update("id", outs, { ...policy, overdue: "fail" })
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+      expect((failing as Error).name).toBe("RotationOverdueError");
+    });
+  });
+
+  test("a promotion that falls due outside the window waits for it with no call, then happens inside it", async () => {
+    const provider = await providerFor(emulator());
+    const policy = inputs({
+      promoteAfter: "1h",
+      maxPendingAge: "7d",
+      rotationWindow: "Mon-Fri 09:00-17:00 Europe/Berlin",
+    });
+    let outs!: ClientSecretRotationOutputs;
+    // Friday 16:30 Berlin: promoteAfter ends at 17:30, after the window closes.
+    await atClock("2026-12-11T15:30:00.000Z", async () => {
+      outs = (await provider.create(policy)).outs!;
+    });
+    expect(outs.promoteDueAt).toBe("2026-12-14T08:00:00.000Z");
+    // Saturday: nothing is due yet.
+    await atClock("2026-12-12T10:00:00.000Z", async () => {
+      expect((await provider.diff("id", outs, policy)).changes).toBe(false);
+    });
+    // Monday 09:00 Berlin: promoted.
+    await atClock("2026-12-14T08:00:00.000Z", async () => {
+      emulator().clearRequests();
+      const promoted = (await provider.update("id", outs, policy)).outs!;
+      expect(promoted).toMatchObject({
+        status: "promoted",
+        promotedAt: "2026-12-14T08:00:00.000Z",
+        waitsForWindowUntil: "",
+      });
+      expect(stytchCalls(emulator())).toEqual([
+        "GET client",
+        "POST oauth2/token",
+        "POST rotate",
+      ]);
+    });
+  });
+
+  test("promoted: true outside the window waits as a request, recorded once, and is carried out when it opens", async () => {
+    const provider = await providerFor(emulator());
+    const policy = inputs({
+      rotationWindow: "Mon-Fri 09:00-17:00 UTC",
+      verifyBeforePromote: false,
+    });
+    let outs!: ClientSecretRotationOutputs;
+    await atClock("2026-12-12T10:00:00.000Z", async () => {
+      outs = (await provider.create(policy)).outs!;
+      const request = { ...policy, promoted: true };
+      emulator().clearRequests();
+      const { result, output } = await captureConsole(() =>
+        provider.update("id", outs, request),
+      );
+      expect(emulator().requests).toEqual([]);
+      expect(result!.outs).toMatchObject({
+        status: "pending",
+        promoted: false,
+        waitsForWindowUntil: "2026-12-14T09:00:00.000Z",
+      });
+      expect(output).toContain(
+        'waits for rotationWindow "Mon-Fri 09:00-17:00 UTC", which opens next at 2026-12-14T09:00:00.000Z',
+      );
+      outs = result!.outs!;
+    });
+    await atClock("2026-12-14T09:00:00.000Z", async () => {
+      const request = { ...policy, promoted: true };
+      const done = (await provider.update("id", outs, request)).outs!;
+      expect(done).toMatchObject({
+        status: "promoted",
+        promoted: true,
+        waitsForWindowUntil: "",
+      });
+    });
+  });
+
+  test("a program without autopilot inputs gets the audit times, no autopilot outputs and no verification", async () => {
     const provider = await providerFor(emulator());
     const { outs } = await provider.create(inputs());
     expect(Object.keys(outs!).sort()).toEqual(
@@ -528,10 +787,37 @@ describe("the provider on autopilot", () => {
         "promoted",
         "status",
         "triggers",
+        "startedAt",
+        "promotedAt",
       ].sort(),
     );
+    expect(outs!.promotedAt).toBe("");
     emulator().clearRequests();
-    await provider.update("id", outs!, inputs({ promoted: true }));
+    const promoted = (
+      await provider.update("id", outs!, inputs({ promoted: true }))
+    ).outs!;
     expect(stytchCalls(emulator())).toEqual(["GET client", "POST rotate"]);
+    expect(promoted.startedAt).toBe(outs!.startedAt);
+    expect(Date.parse(promoted.promotedAt!)).toBeGreaterThanOrEqual(
+      Date.parse(outs!.startedAt!),
+    );
+    // Refresh keeps them and adds no schedule.
+    expect(
+      Object.keys((await provider.read("id", promoted)).props!).sort(),
+    ).toEqual(Object.keys(promoted).sort());
+  });
+
+  test("a state written before the audit times existed needs no update, and a promotion records promotedAt", async () => {
+    const provider = await providerFor(emulator());
+    const { outs } = await provider.create(inputs());
+    const { startedAt: _s, promotedAt: _p, ...old } = outs!;
+    emulator().clearRequests();
+    expect((await provider.diff("id", old, inputs())).changes).toBe(false);
+    const promoted = (
+      await provider.update("id", old, inputs({ promoted: true }))
+    ).outs!;
+    expect(emulator().requests.length).toBe(2);
+    expect(promoted).toMatchObject({ status: "promoted", startedAt: "" });
+    expect(Date.parse(promoted.promotedAt!)).not.toBeNaN();
   });
 });

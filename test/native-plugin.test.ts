@@ -210,12 +210,13 @@ describe("the secretFingerprint function", () => {
 });
 
 describe("provider configuration kept secret in the state", () => {
-  test("the project secret always, and a project id that looks like a secret", () => {
+  test("the project secret and the events' URL and signing key always, and a project id that looks like a secret", () => {
+    const always = ["secret", "eventsUrl", "eventsSigningSecret"];
     expect(
       secretSettingNames({ projectId: "project-test-1", secret: "x" }),
-    ).toEqual(["secret"]);
+    ).toEqual(always);
     expect(
       secretSettingNames({ projectId: "secret-test-swapped-by-mistake" }),
-    ).toEqual(["secret", "projectId"]);
+    ).toEqual([...always, "projectId"]);
   });
 });

@@ -462,7 +462,11 @@ forEachStytchBehaviour((mode) => {
         newClientSecret: anyString(),
         newClientSecretLastFour: outs.newClientSecret.slice(-4),
         previousClientSecretLastFour: m2m.clientSecret!.slice(-4),
+        // The audit times, on every rotation.
+        startedAt: outs.startedAt,
+        promotedAt: "",
       });
+      expect(Date.parse(outs.startedAt!)).not.toBeNaN();
       expect(result.id).toBe(`${m2m.clientId}:${outs.newClientSecretLastFour}`);
       expect(result.id).not.toContain(outs.newClientSecret);
       expect(
@@ -873,7 +877,15 @@ forEachStytchBehaviour((mode) => {
         m2mInputs({ promoted: true }),
       );
       expect(stytchCalls(emulator())).toEqual(["GET client", "POST rotate"]);
-      expect(outs).toEqual({ ...olds, promoted: true, status: "promoted" });
+      expect(outs).toEqual({
+        ...olds,
+        promoted: true,
+        status: "promoted",
+        promotedAt: outs!.promotedAt,
+      });
+      expect(Date.parse(outs!.promotedAt!)).toBeGreaterThanOrEqual(
+        Date.parse(olds.startedAt!),
+      );
       await expectOnlyNewSecretWorksFor(olds);
     });
 

@@ -17,12 +17,24 @@
  *   churns them again. Never while the rotation is still pending: consumers may already use its secret, so
  *   it is not cancelled; it is overdue instead.
  * - **overdue** when the rotation has been pending for `maxPendingAge` (by default `rotateEvery`, so that a
- *   consumer that never reports cannot stall a schedule with only warnings): the `up` fails.
+ *   consumer that never reports cannot stall a schedule with only warnings): the `up` fails, or, with
+ *   `overdue: "warn"`, warns and records it, so that the rest of the stack still deploys.
+ * - **wait** when a promotion (due or requested) or a scheduled start falls outside `rotationWindow`: nothing
+ *   happens until the window opens (`rotation-windows.ts`), and the outputs say when that is. With
+ *   `rotateEvery`, due times are also spread across the fleet by client id unless `spreadRotations: false`.
  *
  * A program that sets none of the autopilot inputs gets none of this: no outputs, no verification.
  */
 import { isUnknown } from "./engine-values";
 import { isFingerprint, isRetiredFingerprint } from "./fingerprint";
+import {
+  isInWindow,
+  longestClosedMs,
+  nextWindowOpening,
+  parseWindow,
+  spreadDueAt,
+  type RotationWindow,
+} from "./rotation-windows";
 
 /** The optional inputs that turn rotation into a policy. */
 export interface AutopilotInputs {
@@ -36,9 +48,21 @@ export interface AutopilotInputs {
   consumerFingerprints?: string[];
   /** Duration: a rotation pending this long fails the `up`. Default: `rotateEvery`, when that is set. */
   maxPendingAge?: string;
+  /** What an overdue rotation does to the `up`: fail it (default) or warn and record `overdueSince`. */
+  overdue?: OverdueMode;
+  /** When starts and promotions may happen, e.g. `"Mon-Fri 09:00-17:00 Europe/Berlin"`. */
+  rotationWindow?: string;
+  /** Spread due times across the fleet by client id (default true with `rotateEvery`). */
+  spreadRotations?: boolean;
   /** URLs at which running consumers answer their fingerprint (`consumer-endpoints.ts`); promotion waits on them too. */
   consumerEndpoints?: string[];
 }
+
+/** What an overdue rotation does to the `pulumi up`: `fail` it, or `warn` and let the rest deploy. */
+export type OverdueMode = "fail" | "warn";
+
+/** The values of {@link OverdueMode}, the default first. */
+export const OVERDUE_MODES: readonly OverdueMode[] = ["fail", "warn"];
 
 /** The names of {@link AutopilotInputs}, in the order they are documented. */
 export const AUTOPILOT_INPUTS = [
@@ -47,39 +71,61 @@ export const AUTOPILOT_INPUTS = [
   "verifyBeforePromote",
   "consumerFingerprints",
   "maxPendingAge",
+  "overdue",
+  "rotationWindow",
+  "spreadRotations",
   "consumerEndpoints",
 ] as const satisfies ReadonlyArray<keyof AutopilotInputs>;
 
-/** The outputs that make the schedule reviewable. ISO 8601 UTC times; `""` when not applicable. */
+/**
+ * The outputs that make the schedule reviewable. ISO 8601 UTC times; `""` when not applicable. Every
+ * rotation has `startedAt` and `promotedAt` (the audit times, {@link AUDIT_OUTPUTS}); the rest only a
+ * rotation with autopilot inputs ({@link AUTOPILOT_OUTPUTS}).
+ */
 export interface AutopilotOutputs {
   /** When the current rotation started. */
   startedAt: string;
   /** When it was promoted. */
   promotedAt: string;
-  /** When `promoteAfter` makes it due for promotion, while it is pending. */
+  /** When `promoteAfter` makes it due for promotion, while it is pending (inside `rotationWindow`). */
   promoteDueAt: string;
-  /** When `rotateEvery` makes a fresh rotation due (never sooner than `promoteAfter` after `promotedAt`). */
+  /**
+   * When `rotateEvery` makes a fresh rotation due (spread by client id, never sooner than `promoteAfter`
+   * after `promotedAt`, inside `rotationWindow`).
+   */
   rotateDueAt: string;
   /** Why a due or requested promotion did not happen on the last `up`. */
   promotionBlockedBy: string;
   /** {@link fingerprintOf} the new secret: what consumers report once they use it. */
   newClientSecretFingerprint: string;
+  /** With `overdue: "warn"`: since when the rotation is overdue (an `up` warned instead of failing). */
+  overdueSince: string;
+  /** When a due or requested step waits for `rotationWindow`: when the window opens next. */
+  waitsForWindowUntil: string;
 }
 
-/** The names of {@link AutopilotOutputs}: the outputs only a rotation with autopilot inputs has. */
-export const AUTOPILOT_OUTPUTS = [
-  "newClientSecretFingerprint",
+/** The audit times every rotation records, with or without autopilot inputs. */
+export const AUDIT_OUTPUTS = [
   "startedAt",
   "promotedAt",
+] as const satisfies ReadonlyArray<keyof AutopilotOutputs>;
+
+/** The outputs only a rotation with autopilot inputs has. */
+export const AUTOPILOT_OUTPUTS = [
+  "newClientSecretFingerprint",
   "promoteDueAt",
   "rotateDueAt",
   "promotionBlockedBy",
+  "overdueSince",
+  "waitsForWindowUntil",
 ] as const satisfies ReadonlyArray<keyof AutopilotOutputs>;
 
 /** What a rotation's state holds that the rules read. */
 export interface RotationState extends Partial<AutopilotOutputs> {
   status: string;
   promoted: boolean;
+  /** The client, whose id places its due times on the spread (see `rotation-windows.ts`). */
+  clientId?: string;
 }
 
 /** What the next `pulumi up` does to a rotation that stays the same resource. */
@@ -87,7 +133,15 @@ export type Transition =
   | { kind: "none" }
   | { kind: "promote"; requested: boolean }
   | { kind: "rotate" }
-  | { kind: "overdue" };
+  | { kind: "overdue" }
+  | {
+      kind: "wait";
+      /** The step that is due or requested but falls outside `rotationWindow`. */
+      step: "promote" | "rotate";
+      requested: boolean;
+      /** When the window opens next (ISO 8601 UTC). */
+      until: string;
+    };
 
 const DURATION = /^(\d+)([smhd])$/;
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
@@ -146,6 +200,35 @@ export function autopilotProblems(
       reason: `verifyBeforePromote must be true or false (a boolean${typeof verify === "string" ? ", not a string: read it with config.getBoolean(…)" : ""}); it defaults to true.`,
     });
   }
+  const overdue = news["overdue"];
+  if (
+    overdue !== undefined &&
+    !isUnknown(overdue) &&
+    !(OVERDUE_MODES as readonly unknown[]).includes(overdue)
+  ) {
+    problems.push({
+      property: "overdue",
+      reason: `overdue must be "fail" (an overdue rotation fails the pulumi up, the default) or "warn" (it prints a warning and records overdueSince, and the rest of the stack deploys); got ${typeof overdue === "string" ? JSON.stringify(overdue.slice(0, 40)) : `a ${typeof overdue}`}.`,
+    });
+  }
+  const windowText = news["rotationWindow"];
+  if (windowText !== undefined && !isUnknown(windowText)) {
+    const parsed = parseWindow(windowText);
+    if ("problem" in parsed) {
+      problems.push({ property: "rotationWindow", reason: parsed.problem });
+    }
+  }
+  const spread = news["spreadRotations"];
+  if (
+    spread !== undefined &&
+    !isUnknown(spread) &&
+    typeof spread !== "boolean"
+  ) {
+    problems.push({
+      property: "spreadRotations",
+      reason: `spreadRotations must be true or false (a boolean${typeof spread === "string" ? ", not a string: read it with config.getBoolean(…)" : ""}); it defaults to true with rotateEvery.`,
+    });
+  }
   const fingerprintsProblem = consumerFingerprintsProblem(
     news["consumerFingerprints"],
   );
@@ -195,7 +278,73 @@ export function autopilotProblems(
         "maxPendingAge must be longer than 0s: every rotation is pending for a while.",
     });
   }
+  if (
+    news["overdue"] !== undefined &&
+    news["maxPendingAge"] === undefined &&
+    news["rotateEvery"] === undefined
+  ) {
+    problems.push({
+      property: "overdue",
+      reason:
+        "overdue says what a rotation pending past maxPendingAge does, so it needs maxPendingAge (or rotateEvery, " +
+        'its default): set maxPendingAge (e.g. "21d"), or leave overdue out.',
+    });
+  }
+  if (spread !== undefined && news["rotateEvery"] === undefined) {
+    problems.push({
+      property: "spreadRotations",
+      reason:
+        "spreadRotations spreads the due times of rotateEvery, so it needs rotateEvery: set rotateEvery, or " +
+        "leave spreadRotations out.",
+    });
+  }
+  const window = windowOf(news);
+  const maxAge = durationMs(effectiveMaxPendingAge(news as AutopilotInputs));
+  if (window && maxAge !== undefined && promoteAfter !== undefined) {
+    const closed = longestClosedMs(window);
+    if (maxAge <= promoteAfter + closed) {
+      problems.push({
+        property: "rotationWindow",
+        reason:
+          `rotationWindow ${JSON.stringify(news["rotationWindow"])} stays closed for up to ${describeMs(closed)} ` +
+          `(an hour added for a daylight-saving change), so a promotion that falls due as it closes would be ` +
+          `overdue before it opens again: maxPendingAge (${news["maxPendingAge"] === undefined ? "unset, so rotateEvery: " : ""}${textOf(effectiveMaxPendingAge(news as AutopilotInputs))}) ` +
+          `must be longer than promoteAfter (${textOf(news["promoteAfter"])}) plus ${describeMs(closed)}. ` +
+          "Widen the window or lengthen maxPendingAge.",
+      });
+    }
+  }
   return problems;
+}
+
+/** The parsed `rotationWindow` of the inputs; undefined when unset, unknown or malformed. */
+export function windowOf(inputs: {
+  rotationWindow?: unknown;
+}): RotationWindow | undefined {
+  const text = inputs.rotationWindow;
+  if (text === undefined || isUnknown(text)) return undefined;
+  const parsed = parseWindow(text);
+  return "window" in parsed ? parsed.window : undefined;
+}
+
+/** What an overdue rotation does under the inputs: {@link OverdueMode}, `fail` unless set. */
+export function overdueMode(inputs: AutopilotInputs): OverdueMode {
+  return inputs.overdue === "warn" ? "warn" : "fail";
+}
+
+/** A duration input as it was written, for a message (it was checked to be a duration before). */
+function textOf(duration: unknown): string {
+  return typeof duration === "string" ? duration : "";
+}
+
+/** A duration for a message: whole days and hours (`2d 17h`), or minutes below an hour. */
+function describeMs(ms: number): string {
+  const hours = Math.floor(ms / 3_600_000);
+  if (hours === 0) return `${Math.ceil(ms / 60_000)}m`;
+  const days = Math.floor(hours / 24);
+  return days > 0
+    ? `${days}d${hours % 24 ? ` ${hours % 24}h` : ""}`
+    : `${hours}h`;
 }
 
 function consumerFingerprintsProblem(value: unknown): string | undefined {
@@ -233,21 +382,29 @@ export function nextTransition(
   inputs: AutopilotInputs & { promoted?: unknown },
   now: number,
 ): Transition {
+  const window = windowOf(inputs);
+  // A due or requested step outside the window waits for it to open; an overdue one is overdue still.
+  const closedUntil = (): string | undefined => {
+    if (!window || isInWindow(window, now)) return undefined;
+    const opening = nextWindowOpening(window, now);
+    return opening === undefined ? "" : new Date(opening).toISOString();
+  };
   if (state.status === "pending") {
     const requested = inputs.promoted === true && state.promoted !== true;
-    if (requested || passed(state.startedAt, inputs.promoteAfter, now)) {
-      return { kind: "promote", requested };
+    if (requested || reached(promoteDueAt(state, inputs), now)) {
+      const until = closedUntil();
+      if (until === undefined) return { kind: "promote", requested };
+      if (isOverdue(state, inputs, now)) return { kind: "overdue" };
+      return { kind: "wait", step: "promote", requested, until };
     }
     if (isOverdue(state, inputs, now)) return { kind: "overdue" };
     return { kind: "none" };
   }
-  const rotateDue = rotateDueAt(state, inputs);
-  if (
-    state.status === "promoted" &&
-    rotateDue !== "" &&
-    now >= Date.parse(rotateDue)
-  ) {
-    return { kind: "rotate" };
+  if (state.status === "promoted" && reached(rotateDueAt(state, inputs), now)) {
+    const until = closedUntil();
+    return until === undefined
+      ? { kind: "rotate" }
+      : { kind: "wait", step: "rotate", requested: false, until };
   }
   return { kind: "none" };
 }
@@ -272,6 +429,22 @@ export function isOverdue(
     state.status === "pending" &&
     passed(state.startedAt, effectiveMaxPendingAge(inputs), now)
   );
+}
+
+/**
+ * Since when the rotation is overdue, as `overdue: "warn"` records it: `startedAt` plus
+ * {@link effectiveMaxPendingAge} once that has passed while it is pending; `""` otherwise, and always with
+ * `overdue: "fail"` (whose `up` fails instead of recording anything).
+ */
+export function overdueSince(
+  state: RotationState,
+  inputs: AutopilotInputs,
+  now: number,
+): string {
+  if (overdueMode(inputs) !== "warn" || !isOverdue(state, inputs, now)) {
+    return "";
+  }
+  return after(state.startedAt, effectiveMaxPendingAge(inputs));
 }
 
 /**
@@ -300,30 +473,47 @@ export function consumerBlocker(
   );
 }
 
-/** The schedule outputs of a rotation in `state` (its `startedAt`, `promotedAt` and status). */
+/** The schedule outputs of a rotation in `state` (its `startedAt`, `promotedAt`, status and client). */
 export function scheduleOf(
   state: RotationState,
   inputs: AutopilotInputs,
 ): Pick<AutopilotOutputs, "promoteDueAt" | "rotateDueAt"> {
   return {
-    promoteDueAt:
-      state.status === "pending"
-        ? after(state.startedAt, inputs.promoteAfter)
-        : "",
+    promoteDueAt: state.status === "pending" ? promoteDueAt(state, inputs) : "",
     rotateDueAt: rotateDueAt(state, inputs),
   };
 }
 
+/** When `promoteAfter` makes the rotation due: that long after `startedAt`, moved into the window. */
+function promoteDueAt(state: RotationState, inputs: AutopilotInputs): string {
+  return intoWindow(after(state.startedAt, inputs.promoteAfter), inputs);
+}
+
 /**
- * When `rotateEvery` makes the next rotation due: a period after `startedAt`, but never sooner than
- * `promoteAfter` after `promotedAt`, so that consumers that switched late keep their new secret for a full
- * overlap window. `""` without `rotateEvery`.
+ * When `rotateEvery` makes the next rotation due: a period after `startedAt` (at most half a period earlier,
+ * spread by client id unless `spreadRotations: false`), but never sooner than `promoteAfter` after
+ * `promotedAt`, so that consumers that switched late keep their new secret for a full overlap window; then
+ * moved into the window. `""` without `rotateEvery`.
  */
 function rotateDueAt(state: RotationState, inputs: AutopilotInputs): string {
-  const byPeriod = after(state.startedAt, inputs.rotateEvery);
-  if (byPeriod === "") return "";
-  const bySettling = after(state.promotedAt, inputs.promoteAfter);
-  return bySettling !== "" && bySettling > byPeriod ? bySettling : byPeriod;
+  const start = state.startedAt ? Date.parse(state.startedAt) : NaN;
+  const period = durationMs(inputs.rotateEvery);
+  if (Number.isNaN(start) || period === undefined) return "";
+  const byPeriod =
+    inputs.spreadRotations !== false && typeof state.clientId === "string"
+      ? spreadDueAt(state.clientId, start, period)
+      : start + period;
+  const settled = after(state.promotedAt, inputs.promoteAfter);
+  const due = Math.max(byPeriod, settled === "" ? 0 : Date.parse(settled));
+  return intoWindow(new Date(due).toISOString(), inputs);
+}
+
+/** A due time moved to the window's next opening (unchanged inside it, or without a window). */
+function intoWindow(due: string, inputs: AutopilotInputs): string {
+  const window = windowOf(inputs);
+  if (due === "" || !window) return due;
+  const opening = nextWindowOpening(window, Date.parse(due));
+  return opening === undefined ? due : new Date(opening).toISOString();
 }
 
 /** `startedAt` plus `duration`, as ISO 8601 UTC; `""` when either is missing or unknown. */
@@ -342,6 +532,10 @@ function passed(
   duration: string | undefined,
   now: number,
 ): boolean {
-  const due = after(startedAt, duration);
+  return reached(after(startedAt, duration), now);
+}
+
+/** True when the due time `due` (ISO 8601, or `""` for never) has come. */
+function reached(due: string, now: number): boolean {
   return due !== "" && now >= Date.parse(due);
 }

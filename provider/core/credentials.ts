@@ -46,27 +46,100 @@ export const CREDENTIAL_SOURCES = {
     configKey: "stytch:allowedApiHost",
     envVar: "STYTCH_ALLOWED_API_HOST",
   },
+  /**
+   * Where to deliver the rotation's events (started, promoted, blocked, unblocked, overdue, cancelled,
+   * refused): an `https://` URL that receives each as a signed CloudEvents JSON `POST` (plain `http://`
+   * only on loopback). Unset: no events. Kept secret, since a webhook URL often carries a token. A
+   * delivery that fails never fails or changes a rotation; the `pulumi up` prints a warning. Falls back to
+   * the `STYTCH_ROTATION_EVENTS_URL` environment variable.
+   */
+  eventsUrl: {
+    configKey: "stytch:eventsUrl",
+    envVar: "STYTCH_ROTATION_EVENTS_URL",
+  },
+  /**
+   * The key that signs every event, as the Standard Webhooks specification says (`webhook-signature`):
+   * `whsec_` followed by at least 24 bytes in base64. Required with `eventsUrl`; set it with
+   * `pulumi config set --secret`. Falls back to the `STYTCH_ROTATION_EVENTS_SECRET` environment variable.
+   */
+  eventsSigningSecret: {
+    configKey: "stytch:eventsSigningSecret",
+    envVar: "STYTCH_ROTATION_EVENTS_SECRET",
+  },
+  /**
+   * The body of each event: `cloudevents` (the default: CloudEvents 1.0 structured JSON) or `slack` (a
+   * Slack incoming webhook's `{"text": …}`, one line per event, with the same secret-free facts). Both are
+   * signed the same way. Falls back to the `STYTCH_ROTATION_EVENTS_FORMAT` environment variable.
+   */
+  eventsFormat: {
+    configKey: "stytch:eventsFormat",
+    envVar: "STYTCH_ROTATION_EVENTS_FORMAT",
+  },
 } as const;
+
+/** A setting of {@link CREDENTIAL_SOURCES}, by name. */
+export type SettingName = keyof typeof CREDENTIAL_SOURCES;
+
+/**
+ * The settings that are secret whatever their value: the project secret, the events' signing key, and the
+ * events URL (a webhook URL often carries its own token). The native plugin stores them as secrets, and
+ * the schema marks them `secret: true`.
+ */
+export const ALWAYS_SECRET_SETTINGS: readonly SettingName[] = [
+  "secret",
+  "eventsUrl",
+  "eventsSigningSecret",
+];
 
 /**
  * Which of some settings (by name, as in {@link CREDENTIAL_SOURCES}) must be kept secret wherever they
- * are stored: the project secret always, and a project id without a project id's shape, which is most
- * likely the project secret set under the wrong key.
+ * are stored: {@link ALWAYS_SECRET_SETTINGS} always, and a project id without a project id's shape, which
+ * is most likely the project secret set under the wrong key.
  */
 export function secretSettingNames(values: Record<string, unknown>): string[] {
   const projectId = values["projectId"];
   return [
-    "secret",
+    ...ALWAYS_SECRET_SETTINGS,
     ...(projectId !== undefined && !isStytchShapedProjectId(projectId)
       ? ["projectId"]
       : []),
   ];
 }
 
+/**
+ * One setting's value: the stack config's, else the environment's, trimmed; undefined when neither sets
+ * it (or sets only whitespace).
+ */
+export function settingValue(
+  stack: StackSettings,
+  name: SettingName,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+  const fromStack = stack[name]?.trim();
+  if (fromStack) return fromStack;
+  const fromEnv = env[CREDENTIAL_SOURCES[name].envVar]?.trim();
+  return fromEnv || undefined;
+}
+
+/**
+ * The Stytch base URL's host when one is set (stack config, then environment) and parses, lower case;
+ * undefined otherwise. For decisions that depend on talking to the emulator, made without credentials.
+ */
+export function configuredBaseUrlHost(
+  stack: StackSettings,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+  const raw = settingValue(stack, "baseUrl", env);
+  if (raw === undefined) return undefined;
+  try {
+    return new URL(raw).hostname.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
 /** Settings read from stack config in the provider's `configure`; each may be absent. */
-export type StackSettings = Partial<
-  Record<keyof typeof CREDENTIAL_SOURCES, string>
->;
+export type StackSettings = Partial<Record<SettingName, string>>;
 
 /** Everything needed to talk to one Stytch project. */
 export interface StytchConnection {
@@ -94,17 +167,8 @@ export function resolveConnection(
   stack: StackSettings,
   env: NodeJS.ProcessEnv = process.env,
 ): StytchConnection {
-  const pick = (name: keyof typeof CREDENTIAL_SOURCES): string | undefined => {
-    const fromStack = stack[name]?.trim();
-    if (fromStack) return fromStack;
-    const fromEnv = env[CREDENTIAL_SOURCES[name].envVar]?.trim();
-    return fromEnv || undefined;
-  };
-  const howToSet = (
-    name: keyof typeof CREDENTIAL_SOURCES,
-    example: string,
-    secret = false,
-  ) => {
+  const pick = (name: SettingName) => settingValue(stack, name, env);
+  const howToSet = (name: SettingName, example: string, secret = false) => {
     const { configKey, envVar } = CREDENTIAL_SOURCES[name];
     return `run \`pulumi config set ${secret ? "--secret " : ""}${configKey} ${example}\` or set the ${envVar} environment variable`;
   };

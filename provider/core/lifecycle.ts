@@ -14,17 +14,22 @@ import {
   effectiveMaxPendingAge,
   isOverdue,
   nextTransition,
+  overdueMode,
+  overdueSince,
   scheduleOf,
   usesAutopilot,
   verifiesBeforePromote,
   type AutopilotOutputs,
+  type Transition,
 } from "./autopilot";
+import { rotationNow } from "./clock";
 import {
   assertNoEndpointHoldsPendingSecret,
   endpointBlocker,
   pendingFingerprint,
 } from "./consumer-endpoints";
-import { resolveConnection } from "./credentials";
+import { resolveConnection, settingValue } from "./credentials";
+import { deliverEvents, resolveEventSink } from "./event-delivery";
 import {
   ConfigurationError,
   RotationConflictError,
@@ -44,6 +49,14 @@ import {
   assertNoConsumerHoldsPendingSecret,
   newResourcePromotionProblem,
 } from "./revocation";
+import {
+  cancelledEvent,
+  cloudEventOf,
+  failureEvent,
+  transitionEvents,
+  type RotationEvent,
+  type RotationFacts,
+} from "./rotation-events";
 import {
   cancelRotation,
   classifyRotation,
@@ -89,23 +102,33 @@ export async function createRotation(
     inputs.emergencyRevokeSecretEnding,
   );
   if (problem) throw new ConfigurationError(problem);
-  const client = stytchFor(settings);
-  const started = await start(
-    client,
+  const now = rotationNow(settings, warn);
+  return reported(
     settings,
     inputs,
-    inputs.promoted ? inputs.emergencyRevokeSecretEnding : undefined,
+    now,
+    async () => {
+      const client = stytchFor(settings);
+      const started = await start(
+        client,
+        settings,
+        inputs,
+        inputs.promoted ? inputs.emergencyRevokeSecretEnding : undefined,
+      );
+      let outs = startedOutputs(inputs, started, now);
+      if (inputs.promoted) {
+        outs = usesAutopilot(inputs)
+          ? await promote(client, outs, inputs, {
+              justStarted: true,
+              requested: true,
+              now,
+            })
+          : await completeEmergencyRotation(client, outs, now);
+      }
+      return { id: `${inputs.clientId}:${outs.newClientSecretLastFour}`, outs };
+    },
+    (created) => transitionEvents(undefined, created.outs, now),
   );
-  let outs = startedOutputs(inputs, started, new Date());
-  if (inputs.promoted) {
-    outs = usesAutopilot(inputs)
-      ? await promote(client, outs, inputs, {
-          justStarted: true,
-          requested: true,
-        })
-      : await completeEmergencyRotation(client, outs);
-  }
-  return { id: `${inputs.clientId}:${outs.newClientSecretLastFour}`, outs };
 }
 
 /** `read` (refresh): compares Stytch's last-four fields with ours. Never fabricates a secret. */
@@ -140,8 +163,9 @@ export async function readRotation(
     }
     throw error;
   }
+  // Only a rotation with autopilot inputs has a schedule; every rotation has startedAt (the audit time).
   const schedule =
-    props.startedAt === undefined
+    props.startedAt === undefined || !usesAutopilot(props)
       ? {}
       : scheduleOf({ ...props, status }, props);
   return { id, props: { ...props, ...schedule, status } };
@@ -149,37 +173,53 @@ export async function readRotation(
 
 /**
  * `update`: whatever {@link nextTransition} says is due: promote (a manual request or the schedule, through
- * the gates), start the next scheduled rotation, or fail an overdue one. Always returns the full outputs,
- * new secret included.
+ * the gates), start the next scheduled rotation, wait for the rotation window, or report an overdue one
+ * (failing the `up`, or warning with `overdue: "warn"`). Always returns the full outputs, new secret
+ * included.
  */
 export async function updateRotation(
   settings: ProviderSettings,
   olds: ClientSecretRotationOutputs,
   news: ClientSecretRotationInputs,
 ): Promise<Updated> {
-  if (isLost(olds.status)) throw startOverConflict(olds);
-  const now = new Date();
-  const outs = carriedOver(olds, news, now);
-  const transition = nextTransition(olds, news, now.getTime());
-  switch (transition.kind) {
-    case "none":
-      return { outs };
-    case "promote":
-      return {
-        outs: await promote(stytchFor(settings), outs, news, {
-          justStarted: false,
-          requested: transition.requested,
-        }),
-      };
-    case "rotate": {
-      const client = stytchFor(settings);
-      return {
-        outs: startedOutputs(news, await start(client, settings, news), now),
-      };
-    }
-    case "overdue":
-      throw overdue(outs, news, "nobody promoted it");
-  }
+  const now = rotationNow(settings, warn);
+  return reported(
+    settings,
+    olds,
+    now,
+    async () => {
+      if (isLost(olds.status)) throw startOverConflict(olds);
+      const outs = carriedOver(olds, news, now);
+      const transition = nextTransition(olds, news, now);
+      switch (transition.kind) {
+        case "none":
+          return { outs };
+        case "promote":
+          return {
+            outs: await promote(stytchFor(settings), outs, news, {
+              justStarted: false,
+              requested: transition.requested,
+              now,
+            }),
+          };
+        case "rotate": {
+          const client = stytchFor(settings);
+          return {
+            outs: startedOutputs(
+              news,
+              await start(client, settings, news),
+              now,
+            ),
+          };
+        }
+        case "wait":
+          return { outs: waitingForWindow(olds, outs, news, transition) };
+        case "overdue":
+          return { outs: overdueOutcome(outs, news, "nobody promoted it") };
+      }
+    },
+    (updated) => transitionEvents(olds, updated.outs, now),
+  );
 }
 
 /**
@@ -191,29 +231,44 @@ export async function deleteRotation(
   props: ClientSecretRotationOutputs,
 ): Promise<void> {
   if (props.status !== "pending") return;
-  assertNoConsumerHoldsPendingSecret(
+  const now = rotationNow(settings, warn);
+  await reported(
+    settings,
     props,
-    [props.consumerFingerprints],
-    "delete",
+    now,
+    async () => {
+      assertNoConsumerHoldsPendingSecret(
+        props,
+        [props.consumerFingerprints],
+        "delete",
+      );
+      // Running consumers are asked here, at apply time, not in `diff`: a preview makes no request to them.
+      await assertNoEndpointHoldsPendingSecret(props);
+      const outcome = await cancelRotation(
+        stytchFor(settings),
+        rotationRef(props),
+      );
+      if (outcome === "not_pending") {
+        warn(
+          `The rotation of ${shownClientId(props.clientId)} (new secret ending ${props.newClientSecretLastFour}) ` +
+            "was no longer pending at Stytch, so nothing was cancelled.",
+        );
+      }
+      return outcome;
+    },
+    (outcome) => (outcome === "cancelled" ? [cancelledEvent(props, now)] : []),
   );
-  // Running consumers are asked here, at apply time, not in `diff`: a preview makes no request to them.
-  await assertNoEndpointHoldsPendingSecret(props);
-  const outcome = await cancelRotation(stytchFor(settings), rotationRef(props));
-  if (outcome === "not_pending") {
-    warn(
-      `The rotation of ${shownClientId(props.clientId)} (new secret ending ${props.newClientSecretLastFour}) ` +
-        "was no longer pending at Stytch, so nothing was cancelled.",
-    );
-  }
 }
 
 /**
  * `diff`: no-op, update (a promotion, a scheduled rotation, a policy change) or replacement; makes no call
- * to Stytch, so a scheduled `up` with nothing due costs none.
+ * to Stytch, so a scheduled `up` with nothing due costs none. `settings` only decide the clock (see
+ * `clock.ts`); states that call it without them get the real one.
  */
 export function diffRotation(
   olds: ClientSecretRotationOutputs,
   news: ClientSecretRotationInputs,
+  settings: ProviderSettings = {},
 ): DiffOutcome {
   // An input that is unknown during preview may change: the plan shows the replacement it would cause.
   const changed = replacingChanges(olds, news);
@@ -241,7 +296,13 @@ export function diffRotation(
   if (unpromotion) throw new ConfigurationError(unpromotion);
 
   const inPlace = inputChanges(olds, news, IN_PLACE_INPUTS);
-  const due = nextTransition(olds, news, Date.now()).kind !== "none";
+  const transition = nextTransition(olds, news, rotationNow(settings, warn));
+  // A step that waits for the window is an update only until its wait is recorded, and a recorded wait
+  // that no longer applies (the window opened, the request was withdrawn) is one to clear it.
+  const due =
+    transition.kind === "wait"
+      ? transition.until !== (olds.waitsForWindowUntil ?? "")
+      : transition.kind !== "none" || Boolean(olds.waitsForWindowUntil);
   const changes =
     replaces.length > 0 ||
     inPlace.known.length + inPlace.may.length > 0 ||
@@ -351,7 +412,7 @@ function start(
 function startedOutputs(
   inputs: ClientSecretRotationInputs,
   started: StytchClientWithNextClientSecret,
-  now: Date,
+  now: number,
 ): ClientSecretRotationOutputs {
   const rotation = {
     status: "pending" as const,
@@ -361,25 +422,32 @@ function startedOutputs(
       started.next_client_secret.slice(-4),
     previousClientSecretLastFour: started.client_secret_last_four ?? "",
   };
-  return outputsFor(inputs, rotation, () => ({
-    newClientSecretFingerprint: fingerprintOf(
-      started.next_client_secret,
-      inputs.clientId,
-    ),
-    startedAt: now.toISOString(),
-    promotedAt: "",
-  }));
+  const startedAt = new Date(now).toISOString();
+  return outputsFor(
+    inputs,
+    rotation,
+    { startedAt, promotedAt: "" },
+    () => ({
+      newClientSecretFingerprint: fingerprintOf(
+        started.next_client_secret,
+        inputs.clientId,
+      ),
+      startedAt,
+    }),
+    now,
+  );
 }
 
 /**
  * The old rotation under the new inputs: the inputs echoed, the rotation as it was, and the autopilot's
  * outputs recomputed for the new policy (and dropped if the program no longer uses it). A rotation started
- * before it had a policy counts from now.
+ * before it had a policy counts from now; one started before the audit times existed has `startedAt: ""`
+ * without a policy.
  */
 function carriedOver(
   olds: ClientSecretRotationOutputs,
   news: ClientSecretRotationInputs,
-  now: Date,
+  now: number,
 ): ClientSecretRotationOutputs {
   const rotation = {
     status: olds.status,
@@ -387,19 +455,25 @@ function carriedOver(
     newClientSecretLastFour: olds.newClientSecretLastFour,
     previousClientSecretLastFour: olds.previousClientSecretLastFour,
   };
-  return outputsFor(news, rotation, () => ({
-    // A state written before fingerprints were salted per client holds the retired format.
-    newClientSecretFingerprint: isFingerprint(olds.newClientSecretFingerprint)
-      ? olds.newClientSecretFingerprint
-      : fingerprintOf(olds.newClientSecret, olds.clientId),
-    startedAt: olds.startedAt || now.toISOString(),
-    promotedAt: olds.promotedAt ?? "",
-  }));
+  return outputsFor(
+    news,
+    rotation,
+    { startedAt: olds.startedAt ?? "", promotedAt: olds.promotedAt ?? "" },
+    () => ({
+      // A state written before fingerprints were salted per client holds the retired format.
+      newClientSecretFingerprint: isFingerprint(olds.newClientSecretFingerprint)
+        ? olds.newClientSecretFingerprint
+        : fingerprintOf(olds.newClientSecret, olds.clientId),
+      startedAt: olds.startedAt || new Date(now).toISOString(),
+    }),
+    now,
+  );
 }
 
 /**
- * A rotation's outputs under `inputs`: the inputs echoed and the rotation, plus, when the autopilot is on,
- * its timeline (computed only then: a fingerprint costs 0.1 s) and the schedule that follows from it.
+ * A rotation's outputs under `inputs`: the inputs echoed, the rotation and its audit times, plus, when the
+ * autopilot is on, its timeline (computed only then: a fingerprint costs 0.1 s) and the schedule that
+ * follows from it.
  */
 function outputsFor(
   inputs: ClientSecretRotationInputs,
@@ -410,26 +484,128 @@ function outputsFor(
     | "newClientSecretLastFour"
     | "previousClientSecretLastFour"
   >,
+  audit: Pick<AutopilotOutputs, "startedAt" | "promotedAt">,
   timeline: () => Pick<
     AutopilotOutputs,
-    "newClientSecretFingerprint" | "startedAt" | "promotedAt"
+    "newClientSecretFingerprint" | "startedAt"
   >,
+  now: number,
 ): ClientSecretRotationOutputs {
-  const outs = { ...echoInputs(inputs), ...rotation };
+  const outs = { ...echoInputs(inputs), ...rotation, ...audit };
   if (!usesAutopilot(inputs)) return outs;
-  return withSchedule(inputs, {
-    ...outs,
-    ...timeline(),
-    promotionBlockedBy: "",
-  });
+  return withSchedule(
+    inputs,
+    {
+      ...outs,
+      ...timeline(),
+      promotionBlockedBy: "",
+      waitsForWindowUntil: "",
+    },
+    now,
+  );
 }
 
-/** `outs` with the due times that follow from its `startedAt` and status under the inputs' policy. */
+/**
+ * `outs` with the due times that follow from its `startedAt`, status and client under the inputs' policy,
+ * and, with `overdue: "warn"`, since when it is overdue.
+ */
 function withSchedule(
   inputs: ClientSecretRotationInputs,
   outs: ClientSecretRotationOutputs,
+  now: number,
 ): ClientSecretRotationOutputs {
-  return { ...outs, ...scheduleOf(outs, inputs) };
+  const scheduled = { ...outs, ...scheduleOf(outs, inputs) };
+  return { ...scheduled, overdueSince: overdueSince(scheduled, inputs, now) };
+}
+
+/**
+ * A due or requested step that falls outside `rotationWindow`: nothing happens at Stytch, one line says
+ * until when it waits, and so does `waitsForWindowUntil`. A request stays a request (the `promoted` output
+ * stays false), and what blocked the promotion last is kept, since no gate was asked this time.
+ */
+function waitingForWindow(
+  olds: ClientSecretRotationOutputs,
+  outs: ClientSecretRotationOutputs,
+  inputs: ClientSecretRotationInputs,
+  transition: Extract<Transition, { kind: "wait" }>,
+): ClientSecretRotationOutputs {
+  const step =
+    transition.step === "rotate"
+      ? `The next rotation of ${shownClientId(outs.clientId)}, due since ${outs.rotateDueAt ?? ""},`
+      : `Promotion of the rotation of ${shownClientId(outs.clientId)} (new secret ending ${outs.newClientSecretLastFour}), ` +
+        `${transition.requested ? "requested by promoted: true" : `due since ${outs.promoteDueAt ?? ""}`},`;
+  warn(
+    `${step} waits for rotationWindow ${JSON.stringify(inputs.rotationWindow)}, which opens next at ` +
+      `${transition.until || "no time in the coming week"}. Nothing was changed at Stytch.`,
+  );
+  return {
+    ...outs,
+    promoted: transition.requested ? false : outs.promoted,
+    promotionBlockedBy: olds.promotionBlockedBy ?? "",
+    waitsForWindowUntil: transition.until,
+  };
+}
+
+/**
+ * A rotation pending past its maximum age: with `overdue: "fail"` (the default) the error that turns the
+ * pipeline red; with `"warn"`, a warning line and `outs` as they are (their `overdueSince` set), so that
+ * the rest of the stack deploys.
+ */
+function overdueOutcome(
+  outs: ClientSecretRotationOutputs,
+  inputs: ClientSecretRotationInputs,
+  why: string,
+): ClientSecretRotationOutputs {
+  const error = overdue(outs, inputs, why);
+  if (overdueMode(inputs) === "fail") throw error;
+  warn(`${error.message} This \`pulumi up\` goes on: overdue is "warn".`);
+  return outs;
+}
+
+/**
+ * Runs an operation, then delivers the events of what it did, or of the error that stopped it (an overdue
+ * rotation, a refusal for a conflict), and returns or rethrows. `from` is what the operation started from:
+ * a create's inputs, or the stored rotation. Delivery never throws (`event-delivery.ts`).
+ */
+async function reported<T>(
+  settings: ProviderSettings,
+  from: RotationFacts,
+  now: number,
+  operation: () => Promise<T>,
+  eventsOf: (result: T) => RotationEvent[],
+): Promise<T> {
+  let result: T;
+  try {
+    result = await operation();
+  } catch (error) {
+    const event = failureEvent(from, error, now);
+    if (event) await announce(settings, [event]);
+    throw error;
+  }
+  await announce(settings, eventsOf(result));
+  return result;
+}
+
+/** Sends events to the stack's events URL, if it has one; a problem with its settings is a warning. */
+async function announce(
+  settings: ProviderSettings,
+  events: RotationEvent[],
+): Promise<void> {
+  if (events.length === 0) return;
+  const sink = resolveEventSink(settings);
+  if (sink === undefined) return;
+  const clientId = events[0]!.rotation.clientId;
+  const about = `the rotation of ${typeof clientId === "string" ? shownClientId(clientId) : "a client"}`;
+  if ("problem" in sink) {
+    warn(`Events of ${about} are not sent: ${sink.problem}`);
+    return;
+  }
+  const projectId = settingValue(settings, "projectId");
+  await deliverEvents(
+    sink,
+    events.map((event) => cloudEventOf(event, projectId)),
+    { warn, about },
+  );
 }
 
 /**
@@ -445,10 +621,10 @@ async function promote(
   client: StytchClient,
   outs: ClientSecretRotationOutputs,
   inputs: ClientSecretRotationInputs,
-  options: { justStarted: boolean; requested: boolean },
+  options: { justStarted: boolean; requested: boolean; now: number },
 ): Promise<ClientSecretRotationOutputs> {
   const ref = rotationRef(outs);
-  const now = new Date();
+  const { now } = options;
   let blocker = options.justStarted
     ? undefined
     : (consumerBlocker(inputs, outs.newClientSecretFingerprint ?? "") ??
@@ -475,17 +651,28 @@ async function promote(
     }
     if (!blocker) {
       if (pending) {
-        if (options.justStarted) await completeEmergencyRotation(client, outs);
-        else await completeRotation(client, ref, true);
+        if (options.justStarted) {
+          await completeEmergencyRotation(client, outs, now);
+        } else await completeRotation(client, ref, true);
       }
-      const promoted = { ...outs, status: "promoted" as const };
+      const promoted = {
+        ...outs,
+        status: "promoted" as const,
+        promotedAt: new Date(now).toISOString(),
+      };
       return usesAutopilot(inputs)
-        ? withSchedule(inputs, { ...promoted, promotedAt: now.toISOString() })
+        ? withSchedule(inputs, promoted, now)
         : promoted;
     }
   }
-  if (isOverdue(outs, inputs, now.getTime())) {
-    throw overdue(outs, inputs, `its promotion is blocked: ${blocker}`);
+  const held = {
+    ...outs,
+    // A manual request that was not carried out stays a request: the next `up` tries it again.
+    promoted: options.requested ? false : outs.promoted,
+    promotionBlockedBy: blocker,
+  };
+  if (isOverdue(outs, inputs, now)) {
+    return overdueOutcome(held, inputs, `its promotion is blocked: ${blocker}`);
   }
   const why = options.requested
     ? "requested by promoted: true"
@@ -496,12 +683,7 @@ async function promote(
     `Promotion of the rotation of ${shownClientId(ref.clientId)} (new secret ending ${ref.newLastFour}), ` +
       `${why}, is blocked and waits for the next \`pulumi up\`: ${blocker}.`,
   );
-  return {
-    ...outs,
-    // A manual request that was not carried out stays a request: the next `up` tries it again.
-    promoted: options.requested ? false : outs.promoted,
-    promotionBlockedBy: blocker,
-  };
+  return held;
 }
 
 /** The error that turns the pipeline red for a rotation pending past its maximum age. */
@@ -586,9 +768,14 @@ function rotationRef(outs: ClientSecretRotationOutputs): RotationRef {
 async function completeEmergencyRotation(
   client: StytchClient,
   outs: ClientSecretRotationOutputs,
+  now: number,
 ): Promise<ClientSecretRotationOutputs> {
   const ref = rotationRef(outs);
-  const promoted = { ...outs, status: "promoted" as const };
+  const promoted = {
+    ...outs,
+    status: "promoted" as const,
+    promotedAt: new Date(now).toISOString(),
+  };
   try {
     await completeRotation(client, ref, true);
     return promoted;

@@ -271,11 +271,7 @@ export class StytchClient {
     idempotent: boolean,
   ): number | undefined {
     if (attempt >= this.retry.attempts) return undefined;
-    const backoff = Math.min(
-      this.retry.maxDelayMs,
-      this.retry.baseDelayMs * 2 ** (attempt - 1),
-    );
-    const jittered = Math.round(backoff * (0.5 + Math.random() / 2));
+    const jittered = backoffMs(this.retry, attempt);
     if (isStytchApiError(error)) {
       if (error.statusCode === 429) {
         if (error.retryAfterMs === undefined) return jittered;
@@ -399,6 +395,19 @@ export class StytchClient {
       retryAfterMs: parseRetryAfter(response.headers.get("retry-after")),
     });
   }
+}
+
+/**
+ * The wait after failed attempt number `attempt` (1 for the first): `baseDelayMs` doubled per attempt, at
+ * most `maxDelayMs`, with jitter (half to all of it), so that many clients failing together do not retry
+ * together.
+ */
+export function backoffMs(policy: RetryPolicy, attempt: number): number {
+  const backoff = Math.min(
+    policy.maxDelayMs,
+    policy.baseDelayMs * 2 ** (attempt - 1),
+  );
+  return Math.round(backoff * (0.5 + Math.random() / 2));
 }
 
 /** The only place the project credentials are turned into a header. */

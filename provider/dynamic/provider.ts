@@ -81,7 +81,7 @@ export class ClientSecretRotationProvider implements dynamic.ResourceProvider<
     olds: ClientSecretRotationOutputs,
     news: ClientSecretRotationInputs,
   ): Promise<dynamic.DiffResult> {
-    return carriable(diffRotation(olds, news), "diff result");
+    return carriable(diffRotation(olds, news, this.settings), "diff result");
   }
 
   /** Starts a rotation; completes it at once when `promoted` is already true (emergency rotation). */

@@ -3,7 +3,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import engineProvider = require("../engine-provider");
-import { AUTOPILOT_INPUTS, AUTOPILOT_OUTPUTS } from "../core/autopilot";
+import {
+  AUDIT_OUTPUTS,
+  AUTOPILOT_INPUTS,
+  AUTOPILOT_OUTPUTS,
+  type OverdueMode,
+} from "../core/autopilot";
 import { fingerprintOf } from "../core/fingerprint";
 import type { RotationStatus } from "../core/rotation";
 import type { ClientKind } from "../core/stytch-types";
@@ -85,6 +90,32 @@ export interface ClientSecretRotationArgs {
    */
   maxPendingAge?: pulumi.Input<string>;
   /**
+   * Autopilot. What a rotation pending past `maxPendingAge` does to the `pulumi up`: `"fail"` fails it
+   * (the pipeline turns red, and the resources after this one are not deployed), `"warn"` prints a warning,
+   * records `overdueSince` and lets the rest of the stack deploy. Either way nothing changes at Stytch and
+   * an `overdue` event is sent (`stytch:eventsUrl`). Needs `maxPendingAge` or `rotateEvery`. Optional,
+   * default `"fail"`.
+   */
+  overdue?: pulumi.Input<OverdueMode>;
+  /**
+   * Autopilot. When promotions and scheduled starts may happen: days, hours and an IANA time zone (default
+   * UTC), e.g. `"Mon-Fri 09:00-17:00 Europe/Berlin"` or `"Tue,Thu 22:00-02:00 America/New_York"` (an end
+   * before the start runs into the next day). A promotion (due or requested with `promoted: true`) or a
+   * scheduled start that falls outside waits for the window to open, and `waitsForWindowUntil` says until
+   * when; `promoteDueAt` and `rotateDueAt` fall inside it. Adding a resource starts its first rotation at
+   * once (a start revokes nothing), and an emergency rotation does not wait. Optional.
+   */
+  rotationWindow?: pulumi.Input<string>;
+  /**
+   * Autopilot. With `rotateEvery`, spreads the rotations of many clients that share a policy: each client's
+   * next rotation falls due on its own phase, from a hash of its client id, within the last half of the
+   * period (never later than `rotateEvery`), so that a fleet started in one `pulumi up` does not rotate
+   * again in one `pulumi up`: the first period of each client is shortened once, then it rotates every
+   * `rotateEvery` on its phase. `false` makes every rotation due exactly `rotateEvery` after its start.
+   * Optional, default `true` with `rotateEvery`.
+   */
+  spreadRotations?: pulumi.Input<boolean>;
+  /**
    * Autopilot. Evidence from running consumers: URLs at which consumer services answer the fingerprint of
    * the secret their running processes use (the request handler of
    * `pulumi-stytch-client-secret-rotation/consumer` serves it). Promotion, manual or scheduled, also waits
@@ -133,6 +164,10 @@ export function secretFingerprint(
 const AUTOPILOT_OUTPUT_KEYS = Object.fromEntries(
   AUTOPILOT_OUTPUTS.map((output) => [output, undefined]),
 );
+// The audit times every resource has.
+const AUDIT_OUTPUT_KEYS = Object.fromEntries(
+  AUDIT_OUTPUTS.map((output) => [output, undefined]),
+);
 
 let notApplicableOutput: pulumi.Output<string> | undefined;
 /** The value of an autopilot output on a resource without autopilot inputs: `""`, shared. */
@@ -154,6 +189,9 @@ const ARGUMENTS: Record<keyof ClientSecretRotationArgs, true> = {
   verifyBeforePromote: true,
   consumerFingerprints: true,
   maxPendingAge: true,
+  overdue: true,
+  rotationWindow: true,
+  spreadRotations: true,
   consumerEndpoints: true,
 };
 const ARGUMENT_NAMES = Object.keys(ARGUMENTS);
@@ -213,9 +251,12 @@ export class ClientSecretRotation extends pulumi.dynamic.Resource {
    * unset in the native provider's SDKs).
    */
   declare public readonly newClientSecretFingerprint: pulumi.Output<string>;
-  /** Autopilot: when the current rotation started (ISO 8601 UTC); empty without autopilot inputs. */
+  /**
+   * When the current rotation started (ISO 8601 UTC), on every rotation. Empty for a rotation started by
+   * a version without this output, until it has autopilot inputs (then it counts from that `pulumi up`).
+   */
   declare public readonly startedAt: pulumi.Output<string>;
-  /** Autopilot: when the current rotation was promoted; empty while it is pending. */
+  /** When the current rotation was promoted (ISO 8601 UTC), on every rotation; empty while it is pending. */
   declare public readonly promotedAt: pulumi.Output<string>;
   /** Autopilot: when `promoteAfter` makes the pending rotation due for promotion, or empty. */
   declare public readonly promoteDueAt: pulumi.Output<string>;
@@ -226,6 +267,16 @@ export class ClientSecretRotation extends pulumi.dynamic.Resource {
   declare public readonly rotateDueAt: pulumi.Output<string>;
   /** Autopilot: why a due or requested promotion did not happen on the last `pulumi up`, or empty. */
   declare public readonly promotionBlockedBy: pulumi.Output<string>;
+  /**
+   * Autopilot, with `overdue: "warn"`: since when the pending rotation is overdue (ISO 8601 UTC, `startedAt`
+   * plus `maxPendingAge`), or empty.
+   */
+  declare public readonly overdueSince: pulumi.Output<string>;
+  /**
+   * Autopilot, with `rotationWindow`: when a due or requested step that fell outside the window waits until
+   * (the window's next opening, ISO 8601 UTC), or empty.
+   */
+  declare public readonly waitsForWindowUntil: pulumi.Output<string>;
 
   /**
    * @param name The unique name of the resource.
@@ -253,8 +304,8 @@ export class ClientSecretRotation extends pulumi.dynamic.Resource {
       );
     }
     // The SDK does real work for every key of `props` (a promise with a captured stack trace each), so a
-    // program without autopilot registers exactly the properties it always did: at 500 rotations the 11
-    // autopilot keys cost it as much time again as all the rest (`npm run bench`).
+    // program without autopilot registers only the properties every rotation has: at 500 rotations the
+    // (then 11) autopilot keys cost it as much time again as all the rest (`npm run bench`).
     const autopilot = AUTOPILOT_INPUTS.some(
       (input) => args[input] !== undefined,
     );
@@ -271,6 +322,7 @@ export class ClientSecretRotation extends pulumi.dynamic.Resource {
       newClientSecret: undefined,
       newClientSecretLastFour: undefined,
       previousClientSecretLastFour: undefined,
+      ...AUDIT_OUTPUT_KEYS,
       ...(autopilot
         ? {
             ...Object.fromEntries(

@@ -8,7 +8,10 @@
  * {@link carriable}, as the dynamic provider's do, because protobuf's `Struct` cannot carry `undefined`.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { CREDENTIAL_SOURCES } from "../core/credentials";
+import {
+  ALWAYS_SECRET_SETTINGS,
+  CREDENTIAL_SOURCES,
+} from "../core/credentials";
 import { carriable } from "../core/engine-values";
 import {
   checkInputs,
@@ -51,9 +54,9 @@ const SETTINGS_BY_CONFIG_NAME: ReadonlyMap<string, keyof ProviderSettings> =
   ]);
 
 /** The provider configuration that is secret whatever the stack config says (`secret: true` in the schema). */
-export const SECRET_CONFIG: readonly string[] = [
-  configName(CREDENTIAL_SOURCES.secret.configKey),
-];
+export const SECRET_CONFIG: readonly string[] = ALWAYS_SECRET_SETTINGS.map(
+  (setting) => configName(CREDENTIAL_SOURCES[setting].configKey),
+);
 
 /**
  * The settings the core reads, from a `Configure` request: its `args` (the provider's inputs, secrets
@@ -95,6 +98,7 @@ export const clientSecretRotation = {
   },
 
   diff(
+    settings: ProviderSettings,
     olds: Record<string, unknown>,
     news: Record<string, unknown>,
   ): dynamic.DiffResult {
@@ -102,6 +106,7 @@ export const clientSecretRotation = {
       diffRotation(
         olds as unknown as ClientSecretRotationOutputs,
         news as unknown as ClientSecretRotationInputs,
+        settings,
       ),
       "diff result",
     );

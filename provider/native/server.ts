@@ -224,7 +224,11 @@ export class ResourceProviderService {
       diff: this.resourceCall(async (request) => {
         const olds = unwrapSecrets(bagOf(request.getOlds()));
         const news = unwrapSecrets(bagOf(request.getNews()));
-        const result = clientSecretRotation.diff(olds.values, news.values);
+        const result = clientSecretRotation.diff(
+          this.settings,
+          olds.values,
+          news.values,
+        );
         const response = new providerProto.DiffResponse();
         response.setChanges(
           result.changes === true

@@ -67,6 +67,18 @@ namespace PulumiStytch.Stytch
         public Output<string> NewClientSecretLastFour { get; private set; } = null!;
 
         /// <summary>
+        /// Autopilot. What a rotation pending past `maxPendingAge` does to the `pulumi up`: `"fail"` fails it (the pipeline turns red, and the resources after this one are not deployed), `"warn"` prints a warning, records `overdueSince` and lets the rest of the stack deploy. Either way nothing changes at Stytch and an `overdue` event is sent (`stytch:eventsUrl`). Needs `maxPendingAge` or `rotateEvery`. Optional, default `"fail"`.
+        /// </summary>
+        [Output("overdue")]
+        public Output<string?> Overdue { get; private set; } = null!;
+
+        /// <summary>
+        /// Autopilot, with `overdue: "warn"`: since when the pending rotation is overdue (ISO 8601 UTC, `startedAt` plus `maxPendingAge`), or empty.
+        /// </summary>
+        [Output("overdueSince")]
+        public Output<string?> OverdueSince { get; private set; } = null!;
+
+        /// <summary>
         /// The last four characters of the secret that was current when the rotation started.
         /// </summary>
         [Output("previousClientSecretLastFour")]
@@ -91,10 +103,10 @@ namespace PulumiStytch.Stytch
         public Output<bool> Promoted { get; private set; } = null!;
 
         /// <summary>
-        /// Autopilot: when the current rotation was promoted; empty while it is pending.
+        /// When the current rotation was promoted (ISO 8601 UTC), on every rotation; empty while it is pending.
         /// </summary>
         [Output("promotedAt")]
-        public Output<string?> PromotedAt { get; private set; } = null!;
+        public Output<string> PromotedAt { get; private set; } = null!;
 
         /// <summary>
         /// Autopilot: why a due or requested promotion did not happen on the last `pulumi up`, or empty.
@@ -115,10 +127,22 @@ namespace PulumiStytch.Stytch
         public Output<string?> RotateEvery { get; private set; } = null!;
 
         /// <summary>
-        /// Autopilot: when the current rotation started (ISO 8601 UTC); empty without autopilot inputs.
+        /// Autopilot. When promotions and scheduled starts may happen: days, hours and an IANA time zone (default UTC), e.g. `"Mon-Fri 09:00-17:00 Europe/Berlin"` or `"Tue,Thu 22:00-02:00 America/New_York"` (an end before the start runs into the next day). A promotion (due or requested with `promoted: true`) or a scheduled start that falls outside waits for the window to open, and `waitsForWindowUntil` says until when; `promoteDueAt` and `rotateDueAt` fall inside it. Adding a resource starts its first rotation at once (a start revokes nothing), and an emergency rotation does not wait. Optional.
+        /// </summary>
+        [Output("rotationWindow")]
+        public Output<string?> RotationWindow { get; private set; } = null!;
+
+        /// <summary>
+        /// Autopilot. With `rotateEvery`, spreads the rotations of many clients that share a policy: each client's next rotation falls due on its own phase, from a hash of its client id, within the last half of the period (never later than `rotateEvery`), so that a fleet started in one `pulumi up` does not rotate again in one `pulumi up`: the first period of each client is shortened once, then it rotates every `rotateEvery` on its phase. `false` makes every rotation due exactly `rotateEvery` after its start. Optional, default `true` with `rotateEvery`.
+        /// </summary>
+        [Output("spreadRotations")]
+        public Output<bool?> SpreadRotations { get; private set; } = null!;
+
+        /// <summary>
+        /// When the current rotation started (ISO 8601 UTC), on every rotation. Empty for a rotation started by a version without this output, until it has autopilot inputs (then it counts from that `pulumi up`).
         /// </summary>
         [Output("startedAt")]
-        public Output<string?> StartedAt { get; private set; } = null!;
+        public Output<string> StartedAt { get; private set; } = null!;
 
         /// <summary>
         /// `pending` (both secrets work), `promoted` (only the new one works), or, as found by `pulumi refresh`, `cancelled` (rotation gone, the new secret does not work) or `superseded` (someone rotated again); the last two make the next `pulumi up` start a fresh rotation.
@@ -137,6 +161,12 @@ namespace PulumiStytch.Stytch
         /// </summary>
         [Output("verifyBeforePromote")]
         public Output<bool?> VerifyBeforePromote { get; private set; } = null!;
+
+        /// <summary>
+        /// Autopilot, with `rotationWindow`: when a due or requested step that fell outside the window waits until (the window's next opening, ISO 8601 UTC), or empty.
+        /// </summary>
+        [Output("waitsForWindowUntil")]
+        public Output<string?> WaitsForWindowUntil { get; private set; } = null!;
 
 
         /// <summary>
@@ -240,6 +270,12 @@ namespace PulumiStytch.Stytch
         public Input<string>? MaxPendingAge { get; set; }
 
         /// <summary>
+        /// Autopilot. What a rotation pending past `maxPendingAge` does to the `pulumi up`: `"fail"` fails it (the pipeline turns red, and the resources after this one are not deployed), `"warn"` prints a warning, records `overdueSince` and lets the rest of the stack deploy. Either way nothing changes at Stytch and an `overdue` event is sent (`stytch:eventsUrl`). Needs `maxPendingAge` or `rotateEvery`. Optional, default `"fail"`.
+        /// </summary>
+        [Input("overdue")]
+        public Input<string>? Overdue { get; set; }
+
+        /// <summary>
         /// Autopilot. A duration, the overlap window: the first `pulumi up` at or after the rotation's start plus this window promotes it, if every gate holds (`consumerFingerprints`, `verifyBeforePromote`). Shorter than `rotateEvery`. `promoted: true` still promotes early, through the same gates. Optional.
         /// </summary>
         [Input("promoteAfter")]
@@ -256,6 +292,18 @@ namespace PulumiStytch.Stytch
         /// </summary>
         [Input("rotateEvery")]
         public Input<string>? RotateEvery { get; set; }
+
+        /// <summary>
+        /// Autopilot. When promotions and scheduled starts may happen: days, hours and an IANA time zone (default UTC), e.g. `"Mon-Fri 09:00-17:00 Europe/Berlin"` or `"Tue,Thu 22:00-02:00 America/New_York"` (an end before the start runs into the next day). A promotion (due or requested with `promoted: true`) or a scheduled start that falls outside waits for the window to open, and `waitsForWindowUntil` says until when; `promoteDueAt` and `rotateDueAt` fall inside it. Adding a resource starts its first rotation at once (a start revokes nothing), and an emergency rotation does not wait. Optional.
+        /// </summary>
+        [Input("rotationWindow")]
+        public Input<string>? RotationWindow { get; set; }
+
+        /// <summary>
+        /// Autopilot. With `rotateEvery`, spreads the rotations of many clients that share a policy: each client's next rotation falls due on its own phase, from a hash of its client id, within the last half of the period (never later than `rotateEvery`), so that a fleet started in one `pulumi up` does not rotate again in one `pulumi up`: the first period of each client is shortened once, then it rotates every `rotateEvery` on its phase. `false` makes every rotation due exactly `rotateEvery` after its start. Optional, default `true` with `rotateEvery`.
+        /// </summary>
+        [Input("spreadRotations")]
+        public Input<bool>? SpreadRotations { get; set; }
 
         [Input("triggers")]
         private InputMap<object>? _triggers;

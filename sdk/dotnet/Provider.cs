@@ -68,6 +68,44 @@ namespace PulumiStytch.Stytch
         }
 
         /// <summary>
+        /// The body of each event: `cloudevents` (the default: CloudEvents 1.0 structured JSON) or `slack` (a Slack incoming webhook's `{"text": …}`, one line per event, with the same secret-free facts). Both are signed the same way. Falls back to the `STYTCH_ROTATION_EVENTS_FORMAT` environment variable.
+        /// </summary>
+        [Input("eventsFormat")]
+        public Input<string>? EventsFormat { get; set; }
+
+        [Input("eventsSigningSecret")]
+        private Input<string>? _eventsSigningSecret;
+
+        /// <summary>
+        /// The key that signs every event, as the Standard Webhooks specification says (`webhook-signature`): `whsec_` followed by at least 24 bytes in base64. Required with `eventsUrl`; set it with `pulumi config set --secret`. Falls back to the `STYTCH_ROTATION_EVENTS_SECRET` environment variable.
+        /// </summary>
+        public Input<string>? EventsSigningSecret
+        {
+            get => _eventsSigningSecret;
+            set
+            {
+                var emptySecret = Output.CreateSecret(0);
+                _eventsSigningSecret = Output.Tuple<Input<string>?, int>(value, emptySecret).Apply(t => t.Item1);
+            }
+        }
+
+        [Input("eventsUrl")]
+        private Input<string>? _eventsUrl;
+
+        /// <summary>
+        /// Where to deliver the rotation's events (started, promoted, blocked, unblocked, overdue, cancelled, refused): an `https://` URL that receives each as a signed CloudEvents JSON `POST` (plain `http://` only on loopback). Unset: no events. Kept secret, since a webhook URL often carries a token. A delivery that fails never fails or changes a rotation; the `pulumi up` prints a warning. Falls back to the `STYTCH_ROTATION_EVENTS_URL` environment variable.
+        /// </summary>
+        public Input<string>? EventsUrl
+        {
+            get => _eventsUrl;
+            set
+            {
+                var emptySecret = Output.CreateSecret(0);
+                _eventsUrl = Output.Tuple<Input<string>?, int>(value, emptySecret).Apply(t => t.Item1);
+            }
+        }
+
+        /// <summary>
         /// The Stytch project id (`project-test-…` or `project-live-…`). Falls back to the `STYTCH_PROJECT_ID` environment variable.
         /// </summary>
         [Input("projectId")]

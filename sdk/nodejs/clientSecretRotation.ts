@@ -82,6 +82,14 @@ export class ClientSecretRotation extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly newClientSecretLastFour: pulumi.Output<string>;
     /**
+     * Autopilot. What a rotation pending past `maxPendingAge` does to the `pulumi up`: `"fail"` fails it (the pipeline turns red, and the resources after this one are not deployed), `"warn"` prints a warning, records `overdueSince` and lets the rest of the stack deploy. Either way nothing changes at Stytch and an `overdue` event is sent (`stytch:eventsUrl`). Needs `maxPendingAge` or `rotateEvery`. Optional, default `"fail"`.
+     */
+    declare public readonly overdue: pulumi.Output<string | undefined>;
+    /**
+     * Autopilot, with `overdue: "warn"`: since when the pending rotation is overdue (ISO 8601 UTC, `startedAt` plus `maxPendingAge`), or empty.
+     */
+    declare public /*out*/ readonly overdueSince: pulumi.Output<string | undefined>;
+    /**
      * The last four characters of the secret that was current when the rotation started.
      */
     declare public /*out*/ readonly previousClientSecretLastFour: pulumi.Output<string>;
@@ -98,9 +106,9 @@ export class ClientSecretRotation extends pulumi.CustomResource {
      */
     declare public readonly promoted: pulumi.Output<boolean>;
     /**
-     * Autopilot: when the current rotation was promoted; empty while it is pending.
+     * When the current rotation was promoted (ISO 8601 UTC), on every rotation; empty while it is pending.
      */
-    declare public /*out*/ readonly promotedAt: pulumi.Output<string | undefined>;
+    declare public /*out*/ readonly promotedAt: pulumi.Output<string>;
     /**
      * Autopilot: why a due or requested promotion did not happen on the last `pulumi up`, or empty.
      */
@@ -114,9 +122,17 @@ export class ClientSecretRotation extends pulumi.CustomResource {
      */
     declare public readonly rotateEvery: pulumi.Output<string | undefined>;
     /**
-     * Autopilot: when the current rotation started (ISO 8601 UTC); empty without autopilot inputs.
+     * Autopilot. When promotions and scheduled starts may happen: days, hours and an IANA time zone (default UTC), e.g. `"Mon-Fri 09:00-17:00 Europe/Berlin"` or `"Tue,Thu 22:00-02:00 America/New_York"` (an end before the start runs into the next day). A promotion (due or requested with `promoted: true`) or a scheduled start that falls outside waits for the window to open, and `waitsForWindowUntil` says until when; `promoteDueAt` and `rotateDueAt` fall inside it. Adding a resource starts its first rotation at once (a start revokes nothing), and an emergency rotation does not wait. Optional.
      */
-    declare public /*out*/ readonly startedAt: pulumi.Output<string | undefined>;
+    declare public readonly rotationWindow: pulumi.Output<string | undefined>;
+    /**
+     * Autopilot. With `rotateEvery`, spreads the rotations of many clients that share a policy: each client's next rotation falls due on its own phase, from a hash of its client id, within the last half of the period (never later than `rotateEvery`), so that a fleet started in one `pulumi up` does not rotate again in one `pulumi up`: the first period of each client is shortened once, then it rotates every `rotateEvery` on its phase. `false` makes every rotation due exactly `rotateEvery` after its start. Optional, default `true` with `rotateEvery`.
+     */
+    declare public readonly spreadRotations: pulumi.Output<boolean | undefined>;
+    /**
+     * When the current rotation started (ISO 8601 UTC), on every rotation. Empty for a rotation started by a version without this output, until it has autopilot inputs (then it counts from that `pulumi up`).
+     */
+    declare public /*out*/ readonly startedAt: pulumi.Output<string>;
     /**
      * `pending` (both secrets work), `promoted` (only the new one works), or, as found by `pulumi refresh`, `cancelled` (rotation gone, the new secret does not work) or `superseded` (someone rotated again); the last two make the next `pulumi up` start a fresh rotation.
      */
@@ -129,6 +145,10 @@ export class ClientSecretRotation extends pulumi.CustomResource {
      * Autopilot. Before any promotion, prove that the new secret authenticates at Stytch (an M2M client gets an access token; a Connected App passes token introspection); if it does not, nothing is completed and `promotionBlockedBy` says why. Default value is `true` when any autopilot input is set, `false` otherwise (a program without autopilot promotes as it always did).
      */
     declare public readonly verifyBeforePromote: pulumi.Output<boolean | undefined>;
+    /**
+     * Autopilot, with `rotationWindow`: when a due or requested step that fell outside the window waits until (the window's next opening, ISO 8601 UTC), or empty.
+     */
+    declare public /*out*/ readonly waitsForWindowUntil: pulumi.Output<string | undefined>;
 
     /**
      * Create a ClientSecretRotation resource with the given unique name, arguments, and options.
@@ -150,14 +170,18 @@ export class ClientSecretRotation extends pulumi.CustomResource {
             resourceInputs["consumerFingerprints"] = args?.consumerFingerprints;
             resourceInputs["emergencyRevokeSecretEnding"] = args?.emergencyRevokeSecretEnding;
             resourceInputs["maxPendingAge"] = args?.maxPendingAge;
+            resourceInputs["overdue"] = args?.overdue;
             resourceInputs["promoteAfter"] = args?.promoteAfter;
             resourceInputs["promoted"] = args?.promoted;
             resourceInputs["rotateEvery"] = args?.rotateEvery;
+            resourceInputs["rotationWindow"] = args?.rotationWindow;
+            resourceInputs["spreadRotations"] = args?.spreadRotations;
             resourceInputs["triggers"] = args?.triggers;
             resourceInputs["verifyBeforePromote"] = args?.verifyBeforePromote;
             resourceInputs["newClientSecret"] = undefined /*out*/;
             resourceInputs["newClientSecretFingerprint"] = undefined /*out*/;
             resourceInputs["newClientSecretLastFour"] = undefined /*out*/;
+            resourceInputs["overdueSince"] = undefined /*out*/;
             resourceInputs["previousClientSecretLastFour"] = undefined /*out*/;
             resourceInputs["promoteDueAt"] = undefined /*out*/;
             resourceInputs["promotedAt"] = undefined /*out*/;
@@ -165,6 +189,7 @@ export class ClientSecretRotation extends pulumi.CustomResource {
             resourceInputs["rotateDueAt"] = undefined /*out*/;
             resourceInputs["startedAt"] = undefined /*out*/;
             resourceInputs["status"] = undefined /*out*/;
+            resourceInputs["waitsForWindowUntil"] = undefined /*out*/;
         } else {
             resourceInputs["clientId"] = undefined /*out*/;
             resourceInputs["clientKind"] = undefined /*out*/;
@@ -174,6 +199,8 @@ export class ClientSecretRotation extends pulumi.CustomResource {
             resourceInputs["newClientSecret"] = undefined /*out*/;
             resourceInputs["newClientSecretFingerprint"] = undefined /*out*/;
             resourceInputs["newClientSecretLastFour"] = undefined /*out*/;
+            resourceInputs["overdue"] = undefined /*out*/;
+            resourceInputs["overdueSince"] = undefined /*out*/;
             resourceInputs["previousClientSecretLastFour"] = undefined /*out*/;
             resourceInputs["promoteAfter"] = undefined /*out*/;
             resourceInputs["promoteDueAt"] = undefined /*out*/;
@@ -182,10 +209,13 @@ export class ClientSecretRotation extends pulumi.CustomResource {
             resourceInputs["promotionBlockedBy"] = undefined /*out*/;
             resourceInputs["rotateDueAt"] = undefined /*out*/;
             resourceInputs["rotateEvery"] = undefined /*out*/;
+            resourceInputs["rotationWindow"] = undefined /*out*/;
+            resourceInputs["spreadRotations"] = undefined /*out*/;
             resourceInputs["startedAt"] = undefined /*out*/;
             resourceInputs["status"] = undefined /*out*/;
             resourceInputs["triggers"] = undefined /*out*/;
             resourceInputs["verifyBeforePromote"] = undefined /*out*/;
+            resourceInputs["waitsForWindowUntil"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
         const aliasOpts = { aliases: [{ type: "pulumi-nodejs:dynamic/stytch:ClientSecretRotation" }] };
@@ -225,6 +255,10 @@ export interface ClientSecretRotationArgs {
      */
     maxPendingAge?: pulumi.Input<string | undefined>;
     /**
+     * Autopilot. What a rotation pending past `maxPendingAge` does to the `pulumi up`: `"fail"` fails it (the pipeline turns red, and the resources after this one are not deployed), `"warn"` prints a warning, records `overdueSince` and lets the rest of the stack deploy. Either way nothing changes at Stytch and an `overdue` event is sent (`stytch:eventsUrl`). Needs `maxPendingAge` or `rotateEvery`. Optional, default `"fail"`.
+     */
+    overdue?: pulumi.Input<string | undefined>;
+    /**
      * Autopilot. A duration, the overlap window: the first `pulumi up` at or after the rotation's start plus this window promotes it, if every gate holds (`consumerFingerprints`, `verifyBeforePromote`). Shorter than `rotateEvery`. `promoted: true` still promotes early, through the same gates. Optional.
      */
     promoteAfter?: pulumi.Input<string | undefined>;
@@ -236,6 +270,14 @@ export interface ClientSecretRotationArgs {
      * Autopilot. A duration: the first `pulumi up` at or after the current rotation's start plus this period starts a fresh rotation on the same client (in place: same resource, new secret), once the current one is promoted and has been for `promoteAfter` (consumers that switched late are not churned at once); a rotation still pending is never replaced. Requires `promoteAfter`. Optional.
      */
     rotateEvery?: pulumi.Input<string | undefined>;
+    /**
+     * Autopilot. When promotions and scheduled starts may happen: days, hours and an IANA time zone (default UTC), e.g. `"Mon-Fri 09:00-17:00 Europe/Berlin"` or `"Tue,Thu 22:00-02:00 America/New_York"` (an end before the start runs into the next day). A promotion (due or requested with `promoted: true`) or a scheduled start that falls outside waits for the window to open, and `waitsForWindowUntil` says until when; `promoteDueAt` and `rotateDueAt` fall inside it. Adding a resource starts its first rotation at once (a start revokes nothing), and an emergency rotation does not wait. Optional.
+     */
+    rotationWindow?: pulumi.Input<string | undefined>;
+    /**
+     * Autopilot. With `rotateEvery`, spreads the rotations of many clients that share a policy: each client's next rotation falls due on its own phase, from a hash of its client id, within the last half of the period (never later than `rotateEvery`), so that a fleet started in one `pulumi up` does not rotate again in one `pulumi up`: the first period of each client is shortened once, then it rotates every `rotateEvery` on its phase. `false` makes every rotation due exactly `rotateEvery` after its start. Optional, default `true` with `rotateEvery`.
+     */
+    spreadRotations?: pulumi.Input<boolean | undefined>;
     /**
      * Arbitrary values; any change starts a fresh rotation on the same client (a replacement), e.g. `{ quarter: "2026-Q4" }`. Optional, default `{}`.
      */

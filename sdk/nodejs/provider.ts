@@ -37,6 +37,9 @@ export class Provider extends pulumi.ProviderResource {
             resourceInputs["allowedApiHost"] = args?.allowedApiHost;
             resourceInputs["baseUrl"] = args?.baseUrl;
             resourceInputs["cancelOrphanedRotation"] = pulumi.output(args?.cancelOrphanedRotation).apply(JSON.stringify);
+            resourceInputs["eventsFormat"] = args?.eventsFormat;
+            resourceInputs["eventsSigningSecret"] = args?.eventsSigningSecret ? pulumi.secret(args.eventsSigningSecret) : undefined;
+            resourceInputs["eventsUrl"] = args?.eventsUrl ? pulumi.secret(args.eventsUrl) : undefined;
             resourceInputs["projectId"] = args?.projectId;
             resourceInputs["requestTimeoutMs"] = args?.requestTimeoutMs;
             resourceInputs["secret"] = args?.secret ? pulumi.secret(args.secret) : undefined;
@@ -62,6 +65,18 @@ export interface ProviderArgs {
      * Recovery after an interrupted `pulumi up`: client id → the last four characters of the next secret of the one pending rotation that this stack may cancel although it does not hold its secret. The error that needs it prints the command that sets it.
      */
     cancelOrphanedRotation?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
+    /**
+     * The body of each event: `cloudevents` (the default: CloudEvents 1.0 structured JSON) or `slack` (a Slack incoming webhook's `{"text": …}`, one line per event, with the same secret-free facts). Both are signed the same way. Falls back to the `STYTCH_ROTATION_EVENTS_FORMAT` environment variable.
+     */
+    eventsFormat?: pulumi.Input<string | undefined>;
+    /**
+     * The key that signs every event, as the Standard Webhooks specification says (`webhook-signature`): `whsec_` followed by at least 24 bytes in base64. Required with `eventsUrl`; set it with `pulumi config set --secret`. Falls back to the `STYTCH_ROTATION_EVENTS_SECRET` environment variable.
+     */
+    eventsSigningSecret?: pulumi.Input<string | undefined>;
+    /**
+     * Where to deliver the rotation's events (started, promoted, blocked, unblocked, overdue, cancelled, refused): an `https://` URL that receives each as a signed CloudEvents JSON `POST` (plain `http://` only on loopback). Unset: no events. Kept secret, since a webhook URL often carries a token. A delivery that fails never fails or changes a rotation; the `pulumi up` prints a warning. Falls back to the `STYTCH_ROTATION_EVENTS_URL` environment variable.
+     */
+    eventsUrl?: pulumi.Input<string | undefined>;
     /**
      * The Stytch project id (`project-test-…` or `project-live-…`). Falls back to the `STYTCH_PROJECT_ID` environment variable.
      */

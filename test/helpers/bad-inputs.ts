@@ -417,6 +417,87 @@ export const BAD_INPUTS: readonly BadInput[] = [
     field: "verifyBeforePromote",
     says: "config.getBoolean",
   },
+  // operating many rotations: overdue mode, windows, spread
+  {
+    what: "overdue neither fail nor warn",
+    args: {
+      clientId: "m2m-client-test-1",
+      maxPendingAge: "21d",
+      overdue: "ignore",
+    },
+    field: "overdue",
+    says: 'overdue must be "fail"',
+  },
+  {
+    what: "overdue without maxPendingAge or rotateEvery",
+    args: { clientId: "m2m-client-test-1", overdue: "warn" },
+    field: "overdue",
+    says: "needs maxPendingAge",
+  },
+  {
+    what: "rotationWindow without hours",
+    args: { clientId: "m2m-client-test-1", rotationWindow: "weekdays" },
+    field: "rotationWindow",
+    says: "rotationWindow must be days, hours and an optional time zone",
+  },
+  {
+    what: "rotationWindow with a misspelt day",
+    args: {
+      clientId: "m2m-client-test-1",
+      rotationWindow: "Mon-Fry 09:00-17:00",
+    },
+    field: "rotationWindow",
+    says: "three-letter day names",
+  },
+  {
+    what: "rotationWindow with hours that are not HH:MM",
+    args: { clientId: "m2m-client-test-1", rotationWindow: "Mon-Fri 9am-5pm" },
+    field: "rotationWindow",
+    says: "hours must be HH:MM-HH:MM",
+  },
+  {
+    what: "rotationWindow with an unknown time zone",
+    args: {
+      clientId: "m2m-client-test-1",
+      rotationWindow: "Mon-Fri 09:00-17:00 Europe/Berlim",
+    },
+    field: "rotationWindow",
+    says: "is not an IANA time zone name",
+  },
+  {
+    what: "rotationWindow a list",
+    args: { clientId: "m2m-client-test-1", rotationWindow: ["Mon"] },
+    field: "rotationWindow",
+    says: "rotationWindow must be a string",
+  },
+  {
+    what: "rotationWindow closed longer than maxPendingAge allows",
+    args: {
+      clientId: "m2m-client-test-1",
+      promoteAfter: "1d",
+      maxPendingAge: "2d",
+      rotationWindow: "Mon-Fri 09:00-17:00 Europe/Berlin",
+    },
+    field: "rotationWindow",
+    says: "would be overdue before it opens again",
+  },
+  {
+    what: "spreadRotations a string",
+    args: {
+      clientId: "m2m-client-test-1",
+      rotateEvery: "90d",
+      promoteAfter: "7d",
+      spreadRotations: "no",
+    },
+    field: "spreadRotations",
+    says: "spreadRotations must be true or false",
+  },
+  {
+    what: "spreadRotations without rotateEvery",
+    args: { clientId: "m2m-client-test-1", spreadRotations: false },
+    field: "spreadRotations",
+    says: "needs rotateEvery",
+  },
   // a misspelt argument of a JavaScript program
   {
     what: "a misspelt argument (promote)",

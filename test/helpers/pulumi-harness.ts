@@ -18,6 +18,7 @@ import {
   type RunningEmulator,
   type SeededClient,
 } from "../../emulator";
+import { TEST_CLOCK_ENV } from "../../provider/core/clock";
 import { describeExit } from "../../scripts/go-tool";
 import {
   describeEachStytchBehaviour,
@@ -112,6 +113,8 @@ export interface RotationInfo {
   promoteDueAt?: string;
   rotateDueAt?: string;
   promotionBlockedBy?: string;
+  overdueSince?: string;
+  waitsForWindowUntil?: string;
 }
 
 /** The fixture exports each rotation's secret as `<name>Secret`. */
@@ -249,6 +252,16 @@ export class E2EStack {
     await this.stack.setConfig("rotations", {
       value: JSON.stringify(rotations),
     });
+  }
+
+  /**
+   * Sets the provider's clock for the following `pulumi` commands (`STYTCH_ROTATION_TEST_CLOCK`, honoured
+   * against the emulator only), or gives it back the real one.
+   */
+  setClock(iso: string | undefined): void {
+    const env = this.stack.workspace.envVars;
+    if (iso === undefined) delete env[TEST_CLOCK_ENV];
+    else env[TEST_CLOCK_ENV] = iso;
   }
 
   /** Commits `rotations`, runs `pulumi up`, and returns each rotation's new secret by name. */

@@ -62,6 +62,36 @@ namespace PulumiStytch.Stytch
             set => _cancelOrphanedRotation.Set(value);
         }
 
+        private static readonly __Value<string?> _eventsFormat = new __Value<string?>(() => __config.Get("eventsFormat"));
+        /// <summary>
+        /// The body of each event: `cloudevents` (the default: CloudEvents 1.0 structured JSON) or `slack` (a Slack incoming webhook's `{"text": …}`, one line per event, with the same secret-free facts). Both are signed the same way. Falls back to the `STYTCH_ROTATION_EVENTS_FORMAT` environment variable.
+        /// </summary>
+        public static string? EventsFormat
+        {
+            get => _eventsFormat.Get();
+            set => _eventsFormat.Set(value);
+        }
+
+        private static readonly __Value<string?> _eventsSigningSecret = new __Value<string?>(() => __config.Get("eventsSigningSecret"));
+        /// <summary>
+        /// The key that signs every event, as the Standard Webhooks specification says (`webhook-signature`): `whsec_` followed by at least 24 bytes in base64. Required with `eventsUrl`; set it with `pulumi config set --secret`. Falls back to the `STYTCH_ROTATION_EVENTS_SECRET` environment variable.
+        /// </summary>
+        public static string? EventsSigningSecret
+        {
+            get => _eventsSigningSecret.Get();
+            set => _eventsSigningSecret.Set(value);
+        }
+
+        private static readonly __Value<string?> _eventsUrl = new __Value<string?>(() => __config.Get("eventsUrl"));
+        /// <summary>
+        /// Where to deliver the rotation's events (started, promoted, blocked, unblocked, overdue, cancelled, refused): an `https://` URL that receives each as a signed CloudEvents JSON `POST` (plain `http://` only on loopback). Unset: no events. Kept secret, since a webhook URL often carries a token. A delivery that fails never fails or changes a rotation; the `pulumi up` prints a warning. Falls back to the `STYTCH_ROTATION_EVENTS_URL` environment variable.
+        /// </summary>
+        public static string? EventsUrl
+        {
+            get => _eventsUrl.Get();
+            set => _eventsUrl.Set(value);
+        }
+
         private static readonly __Value<string?> _projectId = new __Value<string?>(() => __config.Get("projectId"));
         /// <summary>
         /// The Stytch project id (`project-test-…` or `project-live-…`). Falls back to the `STYTCH_PROJECT_ID` environment variable.

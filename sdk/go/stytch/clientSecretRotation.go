@@ -34,6 +34,10 @@ type ClientSecretRotation struct {
 	NewClientSecretFingerprint pulumi.StringPtrOutput `pulumi:"newClientSecretFingerprint"`
 	// The last four characters of the new secret (not secret), for matching against the Stytch dashboard.
 	NewClientSecretLastFour pulumi.StringOutput `pulumi:"newClientSecretLastFour"`
+	// Autopilot. What a rotation pending past `maxPendingAge` does to the `pulumi up`: `"fail"` fails it (the pipeline turns red, and the resources after this one are not deployed), `"warn"` prints a warning, records `overdueSince` and lets the rest of the stack deploy. Either way nothing changes at Stytch and an `overdue` event is sent (`stytch:eventsUrl`). Needs `maxPendingAge` or `rotateEvery`. Optional, default `"fail"`.
+	Overdue pulumi.StringPtrOutput `pulumi:"overdue"`
+	// Autopilot, with `overdue: "warn"`: since when the pending rotation is overdue (ISO 8601 UTC, `startedAt` plus `maxPendingAge`), or empty.
+	OverdueSince pulumi.StringPtrOutput `pulumi:"overdueSince"`
 	// The last four characters of the secret that was current when the rotation started.
 	PreviousClientSecretLastFour pulumi.StringOutput `pulumi:"previousClientSecretLastFour"`
 	// Autopilot. A duration, the overlap window: the first `pulumi up` at or after the rotation's start plus this window promotes it, if every gate holds (`consumerFingerprints`, `verifyBeforePromote`). Shorter than `rotateEvery`. `promoted: true` still promotes early, through the same gates. Optional.
@@ -42,22 +46,28 @@ type ClientSecretRotation struct {
 	PromoteDueAt pulumi.StringPtrOutput `pulumi:"promoteDueAt"`
 	// Whether the rotation was asked to be completed, as given.
 	Promoted pulumi.BoolOutput `pulumi:"promoted"`
-	// Autopilot: when the current rotation was promoted; empty while it is pending.
-	PromotedAt pulumi.StringPtrOutput `pulumi:"promotedAt"`
+	// When the current rotation was promoted (ISO 8601 UTC), on every rotation; empty while it is pending.
+	PromotedAt pulumi.StringOutput `pulumi:"promotedAt"`
 	// Autopilot: why a due or requested promotion did not happen on the last `pulumi up`, or empty.
 	PromotionBlockedBy pulumi.StringPtrOutput `pulumi:"promotionBlockedBy"`
 	// Autopilot: when `rotateEvery` makes a fresh rotation due (not before `promoteAfter` after `promotedAt`), or empty.
 	RotateDueAt pulumi.StringPtrOutput `pulumi:"rotateDueAt"`
 	// Autopilot. A duration: the first `pulumi up` at or after the current rotation's start plus this period starts a fresh rotation on the same client (in place: same resource, new secret), once the current one is promoted and has been for `promoteAfter` (consumers that switched late are not churned at once); a rotation still pending is never replaced. Requires `promoteAfter`. Optional.
 	RotateEvery pulumi.StringPtrOutput `pulumi:"rotateEvery"`
-	// Autopilot: when the current rotation started (ISO 8601 UTC); empty without autopilot inputs.
-	StartedAt pulumi.StringPtrOutput `pulumi:"startedAt"`
+	// Autopilot. When promotions and scheduled starts may happen: days, hours and an IANA time zone (default UTC), e.g. `"Mon-Fri 09:00-17:00 Europe/Berlin"` or `"Tue,Thu 22:00-02:00 America/New_York"` (an end before the start runs into the next day). A promotion (due or requested with `promoted: true`) or a scheduled start that falls outside waits for the window to open, and `waitsForWindowUntil` says until when; `promoteDueAt` and `rotateDueAt` fall inside it. Adding a resource starts its first rotation at once (a start revokes nothing), and an emergency rotation does not wait. Optional.
+	RotationWindow pulumi.StringPtrOutput `pulumi:"rotationWindow"`
+	// Autopilot. With `rotateEvery`, spreads the rotations of many clients that share a policy: each client's next rotation falls due on its own phase, from a hash of its client id, within the last half of the period (never later than `rotateEvery`), so that a fleet started in one `pulumi up` does not rotate again in one `pulumi up`: the first period of each client is shortened once, then it rotates every `rotateEvery` on its phase. `false` makes every rotation due exactly `rotateEvery` after its start. Optional, default `true` with `rotateEvery`.
+	SpreadRotations pulumi.BoolPtrOutput `pulumi:"spreadRotations"`
+	// When the current rotation started (ISO 8601 UTC), on every rotation. Empty for a rotation started by a version without this output, until it has autopilot inputs (then it counts from that `pulumi up`).
+	StartedAt pulumi.StringOutput `pulumi:"startedAt"`
 	// `pending` (both secrets work), `promoted` (only the new one works), or, as found by `pulumi refresh`, `cancelled` (rotation gone, the new secret does not work) or `superseded` (someone rotated again); the last two make the next `pulumi up` start a fresh rotation.
 	Status pulumi.StringOutput `pulumi:"status"`
 	// The triggers, as given.
 	Triggers pulumi.MapOutput `pulumi:"triggers"`
 	// Autopilot. Before any promotion, prove that the new secret authenticates at Stytch (an M2M client gets an access token; a Connected App passes token introspection); if it does not, nothing is completed and `promotionBlockedBy` says why. Default value is `true` when any autopilot input is set, `false` otherwise (a program without autopilot promotes as it always did).
 	VerifyBeforePromote pulumi.BoolPtrOutput `pulumi:"verifyBeforePromote"`
+	// Autopilot, with `rotationWindow`: when a due or requested step that fell outside the window waits until (the window's next opening, ISO 8601 UTC), or empty.
+	WaitsForWindowUntil pulumi.StringPtrOutput `pulumi:"waitsForWindowUntil"`
 }
 
 // NewClientSecretRotation registers a new resource with the given unique name, arguments, and options.
@@ -131,12 +141,18 @@ type clientSecretRotationArgs struct {
 	EmergencyRevokeSecretEnding *string `pulumi:"emergencyRevokeSecretEnding"`
 	// Autopilot. A duration: once a rotation has been pending this long (a gate blocks its promotion, or nobody promoted it), every `pulumi up` fails, so that the pipeline turns red before anyone forgets a half-done rotation. Longer than `promoteAfter`. Optional; with `rotateEvery` it defaults to `rotateEvery`, so that a consumer that never reports cannot stall the schedule with warnings only.
 	MaxPendingAge *string `pulumi:"maxPendingAge"`
+	// Autopilot. What a rotation pending past `maxPendingAge` does to the `pulumi up`: `"fail"` fails it (the pipeline turns red, and the resources after this one are not deployed), `"warn"` prints a warning, records `overdueSince` and lets the rest of the stack deploy. Either way nothing changes at Stytch and an `overdue` event is sent (`stytch:eventsUrl`). Needs `maxPendingAge` or `rotateEvery`. Optional, default `"fail"`.
+	Overdue *string `pulumi:"overdue"`
 	// Autopilot. A duration, the overlap window: the first `pulumi up` at or after the rotation's start plus this window promotes it, if every gate holds (`consumerFingerprints`, `verifyBeforePromote`). Shorter than `rotateEvery`. `promoted: true` still promotes early, through the same gates. Optional.
 	PromoteAfter *string `pulumi:"promoteAfter"`
 	// Whether to complete the rotation: the new secret becomes the client secret and the old one stops working. Default value is `false`. Set it to `true` in a later commit, once every consumer uses the new secret. `true` on a resource new to the stack is refused in preview (a rename without `aliases`, a new stack or `pulumi state delete` would otherwise revoke the secret in use), unless `emergencyRevokeSecretEnding` is set too. A request that the autopilot's gates hold back can be withdrawn with `false`; a completed rotation cannot go back to `false` (change `triggers` to start another one).
 	Promoted *bool `pulumi:"promoted"`
 	// Autopilot. A duration: the first `pulumi up` at or after the current rotation's start plus this period starts a fresh rotation on the same client (in place: same resource, new secret), once the current one is promoted and has been for `promoteAfter` (consumers that switched late are not churned at once); a rotation still pending is never replaced. Requires `promoteAfter`. Optional.
 	RotateEvery *string `pulumi:"rotateEvery"`
+	// Autopilot. When promotions and scheduled starts may happen: days, hours and an IANA time zone (default UTC), e.g. `"Mon-Fri 09:00-17:00 Europe/Berlin"` or `"Tue,Thu 22:00-02:00 America/New_York"` (an end before the start runs into the next day). A promotion (due or requested with `promoted: true`) or a scheduled start that falls outside waits for the window to open, and `waitsForWindowUntil` says until when; `promoteDueAt` and `rotateDueAt` fall inside it. Adding a resource starts its first rotation at once (a start revokes nothing), and an emergency rotation does not wait. Optional.
+	RotationWindow *string `pulumi:"rotationWindow"`
+	// Autopilot. With `rotateEvery`, spreads the rotations of many clients that share a policy: each client's next rotation falls due on its own phase, from a hash of its client id, within the last half of the period (never later than `rotateEvery`), so that a fleet started in one `pulumi up` does not rotate again in one `pulumi up`: the first period of each client is shortened once, then it rotates every `rotateEvery` on its phase. `false` makes every rotation due exactly `rotateEvery` after its start. Optional, default `true` with `rotateEvery`.
+	SpreadRotations *bool `pulumi:"spreadRotations"`
 	// Arbitrary values; any change starts a fresh rotation on the same client (a replacement), e.g. `{ quarter: "2026-Q4" }`. Optional, default `{}`.
 	Triggers map[string]interface{} `pulumi:"triggers"`
 	// Autopilot. Before any promotion, prove that the new secret authenticates at Stytch (an M2M client gets an access token; a Connected App passes token introspection); if it does not, nothing is completed and `promotionBlockedBy` says why. Default value is `true` when any autopilot input is set, `false` otherwise (a program without autopilot promotes as it always did).
@@ -157,12 +173,18 @@ type ClientSecretRotationArgs struct {
 	EmergencyRevokeSecretEnding pulumi.StringPtrInput
 	// Autopilot. A duration: once a rotation has been pending this long (a gate blocks its promotion, or nobody promoted it), every `pulumi up` fails, so that the pipeline turns red before anyone forgets a half-done rotation. Longer than `promoteAfter`. Optional; with `rotateEvery` it defaults to `rotateEvery`, so that a consumer that never reports cannot stall the schedule with warnings only.
 	MaxPendingAge pulumi.StringPtrInput
+	// Autopilot. What a rotation pending past `maxPendingAge` does to the `pulumi up`: `"fail"` fails it (the pipeline turns red, and the resources after this one are not deployed), `"warn"` prints a warning, records `overdueSince` and lets the rest of the stack deploy. Either way nothing changes at Stytch and an `overdue` event is sent (`stytch:eventsUrl`). Needs `maxPendingAge` or `rotateEvery`. Optional, default `"fail"`.
+	Overdue pulumi.StringPtrInput
 	// Autopilot. A duration, the overlap window: the first `pulumi up` at or after the rotation's start plus this window promotes it, if every gate holds (`consumerFingerprints`, `verifyBeforePromote`). Shorter than `rotateEvery`. `promoted: true` still promotes early, through the same gates. Optional.
 	PromoteAfter pulumi.StringPtrInput
 	// Whether to complete the rotation: the new secret becomes the client secret and the old one stops working. Default value is `false`. Set it to `true` in a later commit, once every consumer uses the new secret. `true` on a resource new to the stack is refused in preview (a rename without `aliases`, a new stack or `pulumi state delete` would otherwise revoke the secret in use), unless `emergencyRevokeSecretEnding` is set too. A request that the autopilot's gates hold back can be withdrawn with `false`; a completed rotation cannot go back to `false` (change `triggers` to start another one).
 	Promoted pulumi.BoolPtrInput
 	// Autopilot. A duration: the first `pulumi up` at or after the current rotation's start plus this period starts a fresh rotation on the same client (in place: same resource, new secret), once the current one is promoted and has been for `promoteAfter` (consumers that switched late are not churned at once); a rotation still pending is never replaced. Requires `promoteAfter`. Optional.
 	RotateEvery pulumi.StringPtrInput
+	// Autopilot. When promotions and scheduled starts may happen: days, hours and an IANA time zone (default UTC), e.g. `"Mon-Fri 09:00-17:00 Europe/Berlin"` or `"Tue,Thu 22:00-02:00 America/New_York"` (an end before the start runs into the next day). A promotion (due or requested with `promoted: true`) or a scheduled start that falls outside waits for the window to open, and `waitsForWindowUntil` says until when; `promoteDueAt` and `rotateDueAt` fall inside it. Adding a resource starts its first rotation at once (a start revokes nothing), and an emergency rotation does not wait. Optional.
+	RotationWindow pulumi.StringPtrInput
+	// Autopilot. With `rotateEvery`, spreads the rotations of many clients that share a policy: each client's next rotation falls due on its own phase, from a hash of its client id, within the last half of the period (never later than `rotateEvery`), so that a fleet started in one `pulumi up` does not rotate again in one `pulumi up`: the first period of each client is shortened once, then it rotates every `rotateEvery` on its phase. `false` makes every rotation due exactly `rotateEvery` after its start. Optional, default `true` with `rotateEvery`.
+	SpreadRotations pulumi.BoolPtrInput
 	// Arbitrary values; any change starts a fresh rotation on the same client (a replacement), e.g. `{ quarter: "2026-Q4" }`. Optional, default `{}`.
 	Triggers pulumi.MapInput
 	// Autopilot. Before any promotion, prove that the new secret authenticates at Stytch (an M2M client gets an access token; a Connected App passes token introspection); if it does not, nothing is completed and `promotionBlockedBy` says why. Default value is `true` when any autopilot input is set, `false` otherwise (a program without autopilot promotes as it always did).
@@ -246,6 +268,16 @@ func (o ClientSecretRotationOutput) NewClientSecretLastFour() pulumi.StringOutpu
 	return o.ApplyT(func(v *ClientSecretRotation) pulumi.StringOutput { return v.NewClientSecretLastFour }).(pulumi.StringOutput)
 }
 
+// Autopilot. What a rotation pending past `maxPendingAge` does to the `pulumi up`: `"fail"` fails it (the pipeline turns red, and the resources after this one are not deployed), `"warn"` prints a warning, records `overdueSince` and lets the rest of the stack deploy. Either way nothing changes at Stytch and an `overdue` event is sent (`stytch:eventsUrl`). Needs `maxPendingAge` or `rotateEvery`. Optional, default `"fail"`.
+func (o ClientSecretRotationOutput) Overdue() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ClientSecretRotation) pulumi.StringPtrOutput { return v.Overdue }).(pulumi.StringPtrOutput)
+}
+
+// Autopilot, with `overdue: "warn"`: since when the pending rotation is overdue (ISO 8601 UTC, `startedAt` plus `maxPendingAge`), or empty.
+func (o ClientSecretRotationOutput) OverdueSince() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ClientSecretRotation) pulumi.StringPtrOutput { return v.OverdueSince }).(pulumi.StringPtrOutput)
+}
+
 // The last four characters of the secret that was current when the rotation started.
 func (o ClientSecretRotationOutput) PreviousClientSecretLastFour() pulumi.StringOutput {
 	return o.ApplyT(func(v *ClientSecretRotation) pulumi.StringOutput { return v.PreviousClientSecretLastFour }).(pulumi.StringOutput)
@@ -266,9 +298,9 @@ func (o ClientSecretRotationOutput) Promoted() pulumi.BoolOutput {
 	return o.ApplyT(func(v *ClientSecretRotation) pulumi.BoolOutput { return v.Promoted }).(pulumi.BoolOutput)
 }
 
-// Autopilot: when the current rotation was promoted; empty while it is pending.
-func (o ClientSecretRotationOutput) PromotedAt() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *ClientSecretRotation) pulumi.StringPtrOutput { return v.PromotedAt }).(pulumi.StringPtrOutput)
+// When the current rotation was promoted (ISO 8601 UTC), on every rotation; empty while it is pending.
+func (o ClientSecretRotationOutput) PromotedAt() pulumi.StringOutput {
+	return o.ApplyT(func(v *ClientSecretRotation) pulumi.StringOutput { return v.PromotedAt }).(pulumi.StringOutput)
 }
 
 // Autopilot: why a due or requested promotion did not happen on the last `pulumi up`, or empty.
@@ -286,9 +318,19 @@ func (o ClientSecretRotationOutput) RotateEvery() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ClientSecretRotation) pulumi.StringPtrOutput { return v.RotateEvery }).(pulumi.StringPtrOutput)
 }
 
-// Autopilot: when the current rotation started (ISO 8601 UTC); empty without autopilot inputs.
-func (o ClientSecretRotationOutput) StartedAt() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *ClientSecretRotation) pulumi.StringPtrOutput { return v.StartedAt }).(pulumi.StringPtrOutput)
+// Autopilot. When promotions and scheduled starts may happen: days, hours and an IANA time zone (default UTC), e.g. `"Mon-Fri 09:00-17:00 Europe/Berlin"` or `"Tue,Thu 22:00-02:00 America/New_York"` (an end before the start runs into the next day). A promotion (due or requested with `promoted: true`) or a scheduled start that falls outside waits for the window to open, and `waitsForWindowUntil` says until when; `promoteDueAt` and `rotateDueAt` fall inside it. Adding a resource starts its first rotation at once (a start revokes nothing), and an emergency rotation does not wait. Optional.
+func (o ClientSecretRotationOutput) RotationWindow() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ClientSecretRotation) pulumi.StringPtrOutput { return v.RotationWindow }).(pulumi.StringPtrOutput)
+}
+
+// Autopilot. With `rotateEvery`, spreads the rotations of many clients that share a policy: each client's next rotation falls due on its own phase, from a hash of its client id, within the last half of the period (never later than `rotateEvery`), so that a fleet started in one `pulumi up` does not rotate again in one `pulumi up`: the first period of each client is shortened once, then it rotates every `rotateEvery` on its phase. `false` makes every rotation due exactly `rotateEvery` after its start. Optional, default `true` with `rotateEvery`.
+func (o ClientSecretRotationOutput) SpreadRotations() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *ClientSecretRotation) pulumi.BoolPtrOutput { return v.SpreadRotations }).(pulumi.BoolPtrOutput)
+}
+
+// When the current rotation started (ISO 8601 UTC), on every rotation. Empty for a rotation started by a version without this output, until it has autopilot inputs (then it counts from that `pulumi up`).
+func (o ClientSecretRotationOutput) StartedAt() pulumi.StringOutput {
+	return o.ApplyT(func(v *ClientSecretRotation) pulumi.StringOutput { return v.StartedAt }).(pulumi.StringOutput)
 }
 
 // `pending` (both secrets work), `promoted` (only the new one works), or, as found by `pulumi refresh`, `cancelled` (rotation gone, the new secret does not work) or `superseded` (someone rotated again); the last two make the next `pulumi up` start a fresh rotation.
@@ -304,6 +346,11 @@ func (o ClientSecretRotationOutput) Triggers() pulumi.MapOutput {
 // Autopilot. Before any promotion, prove that the new secret authenticates at Stytch (an M2M client gets an access token; a Connected App passes token introspection); if it does not, nothing is completed and `promotionBlockedBy` says why. Default value is `true` when any autopilot input is set, `false` otherwise (a program without autopilot promotes as it always did).
 func (o ClientSecretRotationOutput) VerifyBeforePromote() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *ClientSecretRotation) pulumi.BoolPtrOutput { return v.VerifyBeforePromote }).(pulumi.BoolPtrOutput)
+}
+
+// Autopilot, with `rotationWindow`: when a due or requested step that fell outside the window waits until (the window's next opening, ISO 8601 UTC), or empty.
+func (o ClientSecretRotationOutput) WaitsForWindowUntil() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ClientSecretRotation) pulumi.StringPtrOutput { return v.WaitsForWindowUntil }).(pulumi.StringPtrOutput)
 }
 
 func init() {

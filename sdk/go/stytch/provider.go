@@ -23,6 +23,12 @@ func NewProvider(ctx *pulumi.Context,
 		args = &ProviderArgs{}
 	}
 
+	if args.EventsSigningSecret != nil {
+		args.EventsSigningSecret = pulumi.ToSecret(args.EventsSigningSecret).(pulumi.StringPtrInput)
+	}
+	if args.EventsUrl != nil {
+		args.EventsUrl = pulumi.ToSecret(args.EventsUrl).(pulumi.StringPtrInput)
+	}
 	if args.Secret != nil {
 		args.Secret = pulumi.ToSecret(args.Secret).(pulumi.StringPtrInput)
 	}
@@ -42,6 +48,12 @@ type providerArgs struct {
 	BaseUrl *string `pulumi:"baseUrl"`
 	// Recovery after an interrupted `pulumi up`: client id → the last four characters of the next secret of the one pending rotation that this stack may cancel although it does not hold its secret. The error that needs it prints the command that sets it.
 	CancelOrphanedRotation map[string]string `pulumi:"cancelOrphanedRotation"`
+	// The body of each event: `cloudevents` (the default: CloudEvents 1.0 structured JSON) or `slack` (a Slack incoming webhook's `{"text": …}`, one line per event, with the same secret-free facts). Both are signed the same way. Falls back to the `STYTCH_ROTATION_EVENTS_FORMAT` environment variable.
+	EventsFormat *string `pulumi:"eventsFormat"`
+	// The key that signs every event, as the Standard Webhooks specification says (`webhook-signature`): `whsec_` followed by at least 24 bytes in base64. Required with `eventsUrl`; set it with `pulumi config set --secret`. Falls back to the `STYTCH_ROTATION_EVENTS_SECRET` environment variable.
+	EventsSigningSecret *string `pulumi:"eventsSigningSecret"`
+	// Where to deliver the rotation's events (started, promoted, blocked, unblocked, overdue, cancelled, refused): an `https://` URL that receives each as a signed CloudEvents JSON `POST` (plain `http://` only on loopback). Unset: no events. Kept secret, since a webhook URL often carries a token. A delivery that fails never fails or changes a rotation; the `pulumi up` prints a warning. Falls back to the `STYTCH_ROTATION_EVENTS_URL` environment variable.
+	EventsUrl *string `pulumi:"eventsUrl"`
 	// The Stytch project id (`project-test-…` or `project-live-…`). Falls back to the `STYTCH_PROJECT_ID` environment variable.
 	ProjectId *string `pulumi:"projectId"`
 	// Deadline of one HTTP attempt to Stytch, in milliseconds (a positive whole number; default 20000). Falls back to the `STYTCH_REQUEST_TIMEOUT_MS` environment variable.
@@ -58,6 +70,12 @@ type ProviderArgs struct {
 	BaseUrl pulumi.StringPtrInput
 	// Recovery after an interrupted `pulumi up`: client id → the last four characters of the next secret of the one pending rotation that this stack may cancel although it does not hold its secret. The error that needs it prints the command that sets it.
 	CancelOrphanedRotation pulumi.StringMapInput
+	// The body of each event: `cloudevents` (the default: CloudEvents 1.0 structured JSON) or `slack` (a Slack incoming webhook's `{"text": …}`, one line per event, with the same secret-free facts). Both are signed the same way. Falls back to the `STYTCH_ROTATION_EVENTS_FORMAT` environment variable.
+	EventsFormat pulumi.StringPtrInput
+	// The key that signs every event, as the Standard Webhooks specification says (`webhook-signature`): `whsec_` followed by at least 24 bytes in base64. Required with `eventsUrl`; set it with `pulumi config set --secret`. Falls back to the `STYTCH_ROTATION_EVENTS_SECRET` environment variable.
+	EventsSigningSecret pulumi.StringPtrInput
+	// Where to deliver the rotation's events (started, promoted, blocked, unblocked, overdue, cancelled, refused): an `https://` URL that receives each as a signed CloudEvents JSON `POST` (plain `http://` only on loopback). Unset: no events. Kept secret, since a webhook URL often carries a token. A delivery that fails never fails or changes a rotation; the `pulumi up` prints a warning. Falls back to the `STYTCH_ROTATION_EVENTS_URL` environment variable.
+	EventsUrl pulumi.StringPtrInput
 	// The Stytch project id (`project-test-…` or `project-live-…`). Falls back to the `STYTCH_PROJECT_ID` environment variable.
 	ProjectId pulumi.StringPtrInput
 	// Deadline of one HTTP attempt to Stytch, in milliseconds (a positive whole number; default 20000). Falls back to the `STYTCH_REQUEST_TIMEOUT_MS` environment variable.

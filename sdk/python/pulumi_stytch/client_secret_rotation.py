@@ -26,9 +26,12 @@ class ClientSecretRotationArgs:
                  consumer_fingerprints: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  emergency_revoke_secret_ending: pulumi.Input[Optional[_builtins.str]] = None,
                  max_pending_age: pulumi.Input[Optional[_builtins.str]] = None,
+                 overdue: pulumi.Input[Optional[_builtins.str]] = None,
                  promote_after: pulumi.Input[Optional[_builtins.str]] = None,
                  promoted: pulumi.Input[Optional[_builtins.bool]] = None,
                  rotate_every: pulumi.Input[Optional[_builtins.str]] = None,
+                 rotation_window: pulumi.Input[Optional[_builtins.str]] = None,
+                 spread_rotations: pulumi.Input[Optional[_builtins.bool]] = None,
                  triggers: pulumi.Input[Optional[Mapping[str, Any]]] = None,
                  verify_before_promote: pulumi.Input[Optional[_builtins.bool]] = None):
         """
@@ -40,9 +43,12 @@ class ClientSecretRotationArgs:
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] consumer_fingerprints: Autopilot. What each consumer reports it uses: the `secretFingerprint` of the secret it holds, e.g. read from each consumer's stack through a `StackReference`. Promotion, manual or scheduled, waits until every entry equals `newClientSecretFingerprint`. An empty string means the consumer has none yet. While any entry equals it, the pending secret is never cancelled: a replacement, a removal or `pulumi destroy` is refused. Never put a secret here. Optional.
         :param pulumi.Input[_builtins.str] emergency_revoke_secret_ending: Emergency only: the last four characters of the client's current secret (as the Stytch dashboard shows them), which this rotation revokes in its first `pulumi up`, together with `promoted: true` on a new resource. The rotation starts only if the current secret still ends in them, so a value left in the program after the emergency cannot fire again (after a rename, the current secret is the emergency's own). Skips the consumers' gate (nobody can hold a secret created in the same `up`), not the verification. Optional.
         :param pulumi.Input[_builtins.str] max_pending_age: Autopilot. A duration: once a rotation has been pending this long (a gate blocks its promotion, or nobody promoted it), every `pulumi up` fails, so that the pipeline turns red before anyone forgets a half-done rotation. Longer than `promoteAfter`. Optional; with `rotateEvery` it defaults to `rotateEvery`, so that a consumer that never reports cannot stall the schedule with warnings only.
+        :param pulumi.Input[_builtins.str] overdue: Autopilot. What a rotation pending past `maxPendingAge` does to the `pulumi up`: `"fail"` fails it (the pipeline turns red, and the resources after this one are not deployed), `"warn"` prints a warning, records `overdueSince` and lets the rest of the stack deploy. Either way nothing changes at Stytch and an `overdue` event is sent (`stytch:eventsUrl`). Needs `maxPendingAge` or `rotateEvery`. Optional, default `"fail"`.
         :param pulumi.Input[_builtins.str] promote_after: Autopilot. A duration, the overlap window: the first `pulumi up` at or after the rotation's start plus this window promotes it, if every gate holds (`consumerFingerprints`, `verifyBeforePromote`). Shorter than `rotateEvery`. `promoted: true` still promotes early, through the same gates. Optional.
         :param pulumi.Input[_builtins.bool] promoted: Whether to complete the rotation: the new secret becomes the client secret and the old one stops working. Default value is `false`. Set it to `true` in a later commit, once every consumer uses the new secret. `true` on a resource new to the stack is refused in preview (a rename without `aliases`, a new stack or `pulumi state delete` would otherwise revoke the secret in use), unless `emergencyRevokeSecretEnding` is set too. A request that the autopilot's gates hold back can be withdrawn with `false`; a completed rotation cannot go back to `false` (change `triggers` to start another one).
         :param pulumi.Input[_builtins.str] rotate_every: Autopilot. A duration: the first `pulumi up` at or after the current rotation's start plus this period starts a fresh rotation on the same client (in place: same resource, new secret), once the current one is promoted and has been for `promoteAfter` (consumers that switched late are not churned at once); a rotation still pending is never replaced. Requires `promoteAfter`. Optional.
+        :param pulumi.Input[_builtins.str] rotation_window: Autopilot. When promotions and scheduled starts may happen: days, hours and an IANA time zone (default UTC), e.g. `"Mon-Fri 09:00-17:00 Europe/Berlin"` or `"Tue,Thu 22:00-02:00 America/New_York"` (an end before the start runs into the next day). A promotion (due or requested with `promoted: true`) or a scheduled start that falls outside waits for the window to open, and `waitsForWindowUntil` says until when; `promoteDueAt` and `rotateDueAt` fall inside it. Adding a resource starts its first rotation at once (a start revokes nothing), and an emergency rotation does not wait. Optional.
+        :param pulumi.Input[_builtins.bool] spread_rotations: Autopilot. With `rotateEvery`, spreads the rotations of many clients that share a policy: each client's next rotation falls due on its own phase, from a hash of its client id, within the last half of the period (never later than `rotateEvery`), so that a fleet started in one `pulumi up` does not rotate again in one `pulumi up`: the first period of each client is shortened once, then it rotates every `rotateEvery` on its phase. `false` makes every rotation due exactly `rotateEvery` after its start. Optional, default `true` with `rotateEvery`.
         :param pulumi.Input[Mapping[str, Any]] triggers: Arbitrary values; any change starts a fresh rotation on the same client (a replacement), e.g. `{ quarter: "2026-Q4" }`. Optional, default `{}`.
         :param pulumi.Input[_builtins.bool] verify_before_promote: Autopilot. Before any promotion, prove that the new secret authenticates at Stytch (an M2M client gets an access token; a Connected App passes token introspection); if it does not, nothing is completed and `promotionBlockedBy` says why. Default value is `true` when any autopilot input is set, `false` otherwise (a program without autopilot promotes as it always did).
         """
@@ -57,12 +63,18 @@ class ClientSecretRotationArgs:
             pulumi.set(__self__, "emergency_revoke_secret_ending", emergency_revoke_secret_ending)
         if max_pending_age is not None:
             pulumi.set(__self__, "max_pending_age", max_pending_age)
+        if overdue is not None:
+            pulumi.set(__self__, "overdue", overdue)
         if promote_after is not None:
             pulumi.set(__self__, "promote_after", promote_after)
         if promoted is not None:
             pulumi.set(__self__, "promoted", promoted)
         if rotate_every is not None:
             pulumi.set(__self__, "rotate_every", rotate_every)
+        if rotation_window is not None:
+            pulumi.set(__self__, "rotation_window", rotation_window)
+        if spread_rotations is not None:
+            pulumi.set(__self__, "spread_rotations", spread_rotations)
         if triggers is not None:
             pulumi.set(__self__, "triggers", triggers)
         if verify_before_promote is not None:
@@ -141,6 +153,18 @@ class ClientSecretRotationArgs:
         pulumi.set(self, "max_pending_age", value)
 
     @_builtins.property
+    @pulumi.getter
+    def overdue(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Autopilot. What a rotation pending past `maxPendingAge` does to the `pulumi up`: `"fail"` fails it (the pipeline turns red, and the resources after this one are not deployed), `"warn"` prints a warning, records `overdueSince` and lets the rest of the stack deploy. Either way nothing changes at Stytch and an `overdue` event is sent (`stytch:eventsUrl`). Needs `maxPendingAge` or `rotateEvery`. Optional, default `"fail"`.
+        """
+        return pulumi.get(self, "overdue")
+
+    @overdue.setter
+    def overdue(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "overdue", value)
+
+    @_builtins.property
     @pulumi.getter(name="promoteAfter")
     def promote_after(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
@@ -175,6 +199,30 @@ class ClientSecretRotationArgs:
     @rotate_every.setter
     def rotate_every(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "rotate_every", value)
+
+    @_builtins.property
+    @pulumi.getter(name="rotationWindow")
+    def rotation_window(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Autopilot. When promotions and scheduled starts may happen: days, hours and an IANA time zone (default UTC), e.g. `"Mon-Fri 09:00-17:00 Europe/Berlin"` or `"Tue,Thu 22:00-02:00 America/New_York"` (an end before the start runs into the next day). A promotion (due or requested with `promoted: true`) or a scheduled start that falls outside waits for the window to open, and `waitsForWindowUntil` says until when; `promoteDueAt` and `rotateDueAt` fall inside it. Adding a resource starts its first rotation at once (a start revokes nothing), and an emergency rotation does not wait. Optional.
+        """
+        return pulumi.get(self, "rotation_window")
+
+    @rotation_window.setter
+    def rotation_window(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "rotation_window", value)
+
+    @_builtins.property
+    @pulumi.getter(name="spreadRotations")
+    def spread_rotations(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Autopilot. With `rotateEvery`, spreads the rotations of many clients that share a policy: each client's next rotation falls due on its own phase, from a hash of its client id, within the last half of the period (never later than `rotateEvery`), so that a fleet started in one `pulumi up` does not rotate again in one `pulumi up`: the first period of each client is shortened once, then it rotates every `rotateEvery` on its phase. `false` makes every rotation due exactly `rotateEvery` after its start. Optional, default `true` with `rotateEvery`.
+        """
+        return pulumi.get(self, "spread_rotations")
+
+    @spread_rotations.setter
+    def spread_rotations(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "spread_rotations", value)
 
     @_builtins.property
     @pulumi.getter
@@ -213,9 +261,12 @@ class ClientSecretRotation(pulumi.CustomResource):
                  consumer_fingerprints: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  emergency_revoke_secret_ending: pulumi.Input[Optional[_builtins.str]] = None,
                  max_pending_age: pulumi.Input[Optional[_builtins.str]] = None,
+                 overdue: pulumi.Input[Optional[_builtins.str]] = None,
                  promote_after: pulumi.Input[Optional[_builtins.str]] = None,
                  promoted: pulumi.Input[Optional[_builtins.bool]] = None,
                  rotate_every: pulumi.Input[Optional[_builtins.str]] = None,
+                 rotation_window: pulumi.Input[Optional[_builtins.str]] = None,
+                 spread_rotations: pulumi.Input[Optional[_builtins.bool]] = None,
                  triggers: pulumi.Input[Optional[Mapping[str, Any]]] = None,
                  verify_before_promote: pulumi.Input[Optional[_builtins.bool]] = None,
                  __props__=None):
@@ -232,9 +283,12 @@ class ClientSecretRotation(pulumi.CustomResource):
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] consumer_fingerprints: Autopilot. What each consumer reports it uses: the `secretFingerprint` of the secret it holds, e.g. read from each consumer's stack through a `StackReference`. Promotion, manual or scheduled, waits until every entry equals `newClientSecretFingerprint`. An empty string means the consumer has none yet. While any entry equals it, the pending secret is never cancelled: a replacement, a removal or `pulumi destroy` is refused. Never put a secret here. Optional.
         :param pulumi.Input[_builtins.str] emergency_revoke_secret_ending: Emergency only: the last four characters of the client's current secret (as the Stytch dashboard shows them), which this rotation revokes in its first `pulumi up`, together with `promoted: true` on a new resource. The rotation starts only if the current secret still ends in them, so a value left in the program after the emergency cannot fire again (after a rename, the current secret is the emergency's own). Skips the consumers' gate (nobody can hold a secret created in the same `up`), not the verification. Optional.
         :param pulumi.Input[_builtins.str] max_pending_age: Autopilot. A duration: once a rotation has been pending this long (a gate blocks its promotion, or nobody promoted it), every `pulumi up` fails, so that the pipeline turns red before anyone forgets a half-done rotation. Longer than `promoteAfter`. Optional; with `rotateEvery` it defaults to `rotateEvery`, so that a consumer that never reports cannot stall the schedule with warnings only.
+        :param pulumi.Input[_builtins.str] overdue: Autopilot. What a rotation pending past `maxPendingAge` does to the `pulumi up`: `"fail"` fails it (the pipeline turns red, and the resources after this one are not deployed), `"warn"` prints a warning, records `overdueSince` and lets the rest of the stack deploy. Either way nothing changes at Stytch and an `overdue` event is sent (`stytch:eventsUrl`). Needs `maxPendingAge` or `rotateEvery`. Optional, default `"fail"`.
         :param pulumi.Input[_builtins.str] promote_after: Autopilot. A duration, the overlap window: the first `pulumi up` at or after the rotation's start plus this window promotes it, if every gate holds (`consumerFingerprints`, `verifyBeforePromote`). Shorter than `rotateEvery`. `promoted: true` still promotes early, through the same gates. Optional.
         :param pulumi.Input[_builtins.bool] promoted: Whether to complete the rotation: the new secret becomes the client secret and the old one stops working. Default value is `false`. Set it to `true` in a later commit, once every consumer uses the new secret. `true` on a resource new to the stack is refused in preview (a rename without `aliases`, a new stack or `pulumi state delete` would otherwise revoke the secret in use), unless `emergencyRevokeSecretEnding` is set too. A request that the autopilot's gates hold back can be withdrawn with `false`; a completed rotation cannot go back to `false` (change `triggers` to start another one).
         :param pulumi.Input[_builtins.str] rotate_every: Autopilot. A duration: the first `pulumi up` at or after the current rotation's start plus this period starts a fresh rotation on the same client (in place: same resource, new secret), once the current one is promoted and has been for `promoteAfter` (consumers that switched late are not churned at once); a rotation still pending is never replaced. Requires `promoteAfter`. Optional.
+        :param pulumi.Input[_builtins.str] rotation_window: Autopilot. When promotions and scheduled starts may happen: days, hours and an IANA time zone (default UTC), e.g. `"Mon-Fri 09:00-17:00 Europe/Berlin"` or `"Tue,Thu 22:00-02:00 America/New_York"` (an end before the start runs into the next day). A promotion (due or requested with `promoted: true`) or a scheduled start that falls outside waits for the window to open, and `waitsForWindowUntil` says until when; `promoteDueAt` and `rotateDueAt` fall inside it. Adding a resource starts its first rotation at once (a start revokes nothing), and an emergency rotation does not wait. Optional.
+        :param pulumi.Input[_builtins.bool] spread_rotations: Autopilot. With `rotateEvery`, spreads the rotations of many clients that share a policy: each client's next rotation falls due on its own phase, from a hash of its client id, within the last half of the period (never later than `rotateEvery`), so that a fleet started in one `pulumi up` does not rotate again in one `pulumi up`: the first period of each client is shortened once, then it rotates every `rotateEvery` on its phase. `false` makes every rotation due exactly `rotateEvery` after its start. Optional, default `true` with `rotateEvery`.
         :param pulumi.Input[Mapping[str, Any]] triggers: Arbitrary values; any change starts a fresh rotation on the same client (a replacement), e.g. `{ quarter: "2026-Q4" }`. Optional, default `{}`.
         :param pulumi.Input[_builtins.bool] verify_before_promote: Autopilot. Before any promotion, prove that the new secret authenticates at Stytch (an M2M client gets an access token; a Connected App passes token introspection); if it does not, nothing is completed and `promotionBlockedBy` says why. Default value is `true` when any autopilot input is set, `false` otherwise (a program without autopilot promotes as it always did).
         """
@@ -270,9 +324,12 @@ class ClientSecretRotation(pulumi.CustomResource):
                  consumer_fingerprints: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  emergency_revoke_secret_ending: pulumi.Input[Optional[_builtins.str]] = None,
                  max_pending_age: pulumi.Input[Optional[_builtins.str]] = None,
+                 overdue: pulumi.Input[Optional[_builtins.str]] = None,
                  promote_after: pulumi.Input[Optional[_builtins.str]] = None,
                  promoted: pulumi.Input[Optional[_builtins.bool]] = None,
                  rotate_every: pulumi.Input[Optional[_builtins.str]] = None,
+                 rotation_window: pulumi.Input[Optional[_builtins.str]] = None,
+                 spread_rotations: pulumi.Input[Optional[_builtins.bool]] = None,
                  triggers: pulumi.Input[Optional[Mapping[str, Any]]] = None,
                  verify_before_promote: pulumi.Input[Optional[_builtins.bool]] = None,
                  __props__=None):
@@ -292,14 +349,18 @@ class ClientSecretRotation(pulumi.CustomResource):
             __props__.__dict__["consumer_fingerprints"] = consumer_fingerprints
             __props__.__dict__["emergency_revoke_secret_ending"] = emergency_revoke_secret_ending
             __props__.__dict__["max_pending_age"] = max_pending_age
+            __props__.__dict__["overdue"] = overdue
             __props__.__dict__["promote_after"] = promote_after
             __props__.__dict__["promoted"] = promoted
             __props__.__dict__["rotate_every"] = rotate_every
+            __props__.__dict__["rotation_window"] = rotation_window
+            __props__.__dict__["spread_rotations"] = spread_rotations
             __props__.__dict__["triggers"] = triggers
             __props__.__dict__["verify_before_promote"] = verify_before_promote
             __props__.__dict__["new_client_secret"] = None
             __props__.__dict__["new_client_secret_fingerprint"] = None
             __props__.__dict__["new_client_secret_last_four"] = None
+            __props__.__dict__["overdue_since"] = None
             __props__.__dict__["previous_client_secret_last_four"] = None
             __props__.__dict__["promote_due_at"] = None
             __props__.__dict__["promoted_at"] = None
@@ -307,6 +368,7 @@ class ClientSecretRotation(pulumi.CustomResource):
             __props__.__dict__["rotate_due_at"] = None
             __props__.__dict__["started_at"] = None
             __props__.__dict__["status"] = None
+            __props__.__dict__["waits_for_window_until"] = None
         alias_opts = pulumi.ResourceOptions(aliases=[pulumi.Alias(type_="pulumi-nodejs:dynamic/stytch:ClientSecretRotation")])
         opts = pulumi.ResourceOptions.merge(opts, alias_opts)
         secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["newClientSecret"])
@@ -341,6 +403,8 @@ class ClientSecretRotation(pulumi.CustomResource):
         __props__.__dict__["new_client_secret"] = None
         __props__.__dict__["new_client_secret_fingerprint"] = None
         __props__.__dict__["new_client_secret_last_four"] = None
+        __props__.__dict__["overdue"] = None
+        __props__.__dict__["overdue_since"] = None
         __props__.__dict__["previous_client_secret_last_four"] = None
         __props__.__dict__["promote_after"] = None
         __props__.__dict__["promote_due_at"] = None
@@ -349,10 +413,13 @@ class ClientSecretRotation(pulumi.CustomResource):
         __props__.__dict__["promotion_blocked_by"] = None
         __props__.__dict__["rotate_due_at"] = None
         __props__.__dict__["rotate_every"] = None
+        __props__.__dict__["rotation_window"] = None
+        __props__.__dict__["spread_rotations"] = None
         __props__.__dict__["started_at"] = None
         __props__.__dict__["status"] = None
         __props__.__dict__["triggers"] = None
         __props__.__dict__["verify_before_promote"] = None
+        __props__.__dict__["waits_for_window_until"] = None
         return ClientSecretRotation(resource_name, opts=opts, __props__=__props__)
 
     @staticmethod
@@ -426,6 +493,22 @@ class ClientSecretRotation(pulumi.CustomResource):
         return pulumi.get(self, "new_client_secret_last_four")
 
     @_builtins.property
+    @pulumi.getter
+    def overdue(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        Autopilot. What a rotation pending past `maxPendingAge` does to the `pulumi up`: `"fail"` fails it (the pipeline turns red, and the resources after this one are not deployed), `"warn"` prints a warning, records `overdueSince` and lets the rest of the stack deploy. Either way nothing changes at Stytch and an `overdue` event is sent (`stytch:eventsUrl`). Needs `maxPendingAge` or `rotateEvery`. Optional, default `"fail"`.
+        """
+        return pulumi.get(self, "overdue")
+
+    @_builtins.property
+    @pulumi.getter(name="overdueSince")
+    def overdue_since(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        Autopilot, with `overdue: "warn"`: since when the pending rotation is overdue (ISO 8601 UTC, `startedAt` plus `maxPendingAge`), or empty.
+        """
+        return pulumi.get(self, "overdue_since")
+
+    @_builtins.property
     @pulumi.getter(name="previousClientSecretLastFour")
     def previous_client_secret_last_four(self) -> pulumi.Output[_builtins.str]:
         """
@@ -459,9 +542,9 @@ class ClientSecretRotation(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="promotedAt")
-    def promoted_at(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def promoted_at(self) -> pulumi.Output[_builtins.str]:
         """
-        Autopilot: when the current rotation was promoted; empty while it is pending.
+        When the current rotation was promoted (ISO 8601 UTC), on every rotation; empty while it is pending.
         """
         return pulumi.get(self, "promoted_at")
 
@@ -490,10 +573,26 @@ class ClientSecretRotation(pulumi.CustomResource):
         return pulumi.get(self, "rotate_every")
 
     @_builtins.property
-    @pulumi.getter(name="startedAt")
-    def started_at(self) -> pulumi.Output[Optional[_builtins.str]]:
+    @pulumi.getter(name="rotationWindow")
+    def rotation_window(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        Autopilot: when the current rotation started (ISO 8601 UTC); empty without autopilot inputs.
+        Autopilot. When promotions and scheduled starts may happen: days, hours and an IANA time zone (default UTC), e.g. `"Mon-Fri 09:00-17:00 Europe/Berlin"` or `"Tue,Thu 22:00-02:00 America/New_York"` (an end before the start runs into the next day). A promotion (due or requested with `promoted: true`) or a scheduled start that falls outside waits for the window to open, and `waitsForWindowUntil` says until when; `promoteDueAt` and `rotateDueAt` fall inside it. Adding a resource starts its first rotation at once (a start revokes nothing), and an emergency rotation does not wait. Optional.
+        """
+        return pulumi.get(self, "rotation_window")
+
+    @_builtins.property
+    @pulumi.getter(name="spreadRotations")
+    def spread_rotations(self) -> pulumi.Output[Optional[_builtins.bool]]:
+        """
+        Autopilot. With `rotateEvery`, spreads the rotations of many clients that share a policy: each client's next rotation falls due on its own phase, from a hash of its client id, within the last half of the period (never later than `rotateEvery`), so that a fleet started in one `pulumi up` does not rotate again in one `pulumi up`: the first period of each client is shortened once, then it rotates every `rotateEvery` on its phase. `false` makes every rotation due exactly `rotateEvery` after its start. Optional, default `true` with `rotateEvery`.
+        """
+        return pulumi.get(self, "spread_rotations")
+
+    @_builtins.property
+    @pulumi.getter(name="startedAt")
+    def started_at(self) -> pulumi.Output[_builtins.str]:
+        """
+        When the current rotation started (ISO 8601 UTC), on every rotation. Empty for a rotation started by a version without this output, until it has autopilot inputs (then it counts from that `pulumi up`).
         """
         return pulumi.get(self, "started_at")
 
@@ -520,4 +619,12 @@ class ClientSecretRotation(pulumi.CustomResource):
         Autopilot. Before any promotion, prove that the new secret authenticates at Stytch (an M2M client gets an access token; a Connected App passes token introspection); if it does not, nothing is completed and `promotionBlockedBy` says why. Default value is `true` when any autopilot input is set, `false` otherwise (a program without autopilot promotes as it always did).
         """
         return pulumi.get(self, "verify_before_promote")
+
+    @_builtins.property
+    @pulumi.getter(name="waitsForWindowUntil")
+    def waits_for_window_until(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        Autopilot, with `rotationWindow`: when a due or requested step that fell outside the window waits until (the window's next opening, ISO 8601 UTC), or empty.
+        """
+        return pulumi.get(self, "waits_for_window_until")
 

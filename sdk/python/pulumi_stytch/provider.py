@@ -22,6 +22,9 @@ class ProviderArgs:
                  allowed_api_host: pulumi.Input[Optional[_builtins.str]] = None,
                  base_url: pulumi.Input[Optional[_builtins.str]] = None,
                  cancel_orphaned_rotation: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 events_format: pulumi.Input[Optional[_builtins.str]] = None,
+                 events_signing_secret: pulumi.Input[Optional[_builtins.str]] = None,
+                 events_url: pulumi.Input[Optional[_builtins.str]] = None,
                  project_id: pulumi.Input[Optional[_builtins.str]] = None,
                  request_timeout_ms: pulumi.Input[Optional[_builtins.str]] = None,
                  secret: pulumi.Input[Optional[_builtins.str]] = None):
@@ -31,6 +34,9 @@ class ProviderArgs:
         :param pulumi.Input[_builtins.str] allowed_api_host: An `https://` host other than Stytch's own that `baseUrl` may name, exactly: a Stytch custom domain, or a proxy of yours that forwards to Stytch. Every request sends the project secret to it. Falls back to the `STYTCH_ALLOWED_API_HOST` environment variable.
         :param pulumi.Input[_builtins.str] base_url: The Stytch API base URL. Default: `https://test.stytch.com` for a `project-test-…` id, `https://api.stytch.com` for a `project-live-…` id. `https://` must name a Stytch API host unless `allowedApiHost` names it; plain `http://` only on loopback (the emulator). Falls back to the `STYTCH_BASE_URL` environment variable.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] cancel_orphaned_rotation: Recovery after an interrupted `pulumi up`: client id → the last four characters of the next secret of the one pending rotation that this stack may cancel although it does not hold its secret. The error that needs it prints the command that sets it.
+        :param pulumi.Input[_builtins.str] events_format: The body of each event: `cloudevents` (the default: CloudEvents 1.0 structured JSON) or `slack` (a Slack incoming webhook's `{"text": …}`, one line per event, with the same secret-free facts). Both are signed the same way. Falls back to the `STYTCH_ROTATION_EVENTS_FORMAT` environment variable.
+        :param pulumi.Input[_builtins.str] events_signing_secret: The key that signs every event, as the Standard Webhooks specification says (`webhook-signature`): `whsec_` followed by at least 24 bytes in base64. Required with `eventsUrl`; set it with `pulumi config set --secret`. Falls back to the `STYTCH_ROTATION_EVENTS_SECRET` environment variable.
+        :param pulumi.Input[_builtins.str] events_url: Where to deliver the rotation's events (started, promoted, blocked, unblocked, overdue, cancelled, refused): an `https://` URL that receives each as a signed CloudEvents JSON `POST` (plain `http://` only on loopback). Unset: no events. Kept secret, since a webhook URL often carries a token. A delivery that fails never fails or changes a rotation; the `pulumi up` prints a warning. Falls back to the `STYTCH_ROTATION_EVENTS_URL` environment variable.
         :param pulumi.Input[_builtins.str] project_id: The Stytch project id (`project-test-…` or `project-live-…`). Falls back to the `STYTCH_PROJECT_ID` environment variable.
         :param pulumi.Input[_builtins.str] request_timeout_ms: Deadline of one HTTP attempt to Stytch, in milliseconds (a positive whole number; default 20000). Falls back to the `STYTCH_REQUEST_TIMEOUT_MS` environment variable.
         :param pulumi.Input[_builtins.str] secret: The Stytch project secret; set it with `pulumi config set --secret stytch:secret …`. Falls back to the `STYTCH_SECRET` environment variable. Never a resource input, never stored by the provider.
@@ -41,6 +47,12 @@ class ProviderArgs:
             pulumi.set(__self__, "base_url", base_url)
         if cancel_orphaned_rotation is not None:
             pulumi.set(__self__, "cancel_orphaned_rotation", cancel_orphaned_rotation)
+        if events_format is not None:
+            pulumi.set(__self__, "events_format", events_format)
+        if events_signing_secret is not None:
+            pulumi.set(__self__, "events_signing_secret", events_signing_secret)
+        if events_url is not None:
+            pulumi.set(__self__, "events_url", events_url)
         if project_id is not None:
             pulumi.set(__self__, "project_id", project_id)
         if request_timeout_ms is not None:
@@ -83,6 +95,42 @@ class ProviderArgs:
     @cancel_orphaned_rotation.setter
     def cancel_orphaned_rotation(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]):
         pulumi.set(self, "cancel_orphaned_rotation", value)
+
+    @_builtins.property
+    @pulumi.getter(name="eventsFormat")
+    def events_format(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The body of each event: `cloudevents` (the default: CloudEvents 1.0 structured JSON) or `slack` (a Slack incoming webhook's `{"text": …}`, one line per event, with the same secret-free facts). Both are signed the same way. Falls back to the `STYTCH_ROTATION_EVENTS_FORMAT` environment variable.
+        """
+        return pulumi.get(self, "events_format")
+
+    @events_format.setter
+    def events_format(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "events_format", value)
+
+    @_builtins.property
+    @pulumi.getter(name="eventsSigningSecret")
+    def events_signing_secret(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The key that signs every event, as the Standard Webhooks specification says (`webhook-signature`): `whsec_` followed by at least 24 bytes in base64. Required with `eventsUrl`; set it with `pulumi config set --secret`. Falls back to the `STYTCH_ROTATION_EVENTS_SECRET` environment variable.
+        """
+        return pulumi.get(self, "events_signing_secret")
+
+    @events_signing_secret.setter
+    def events_signing_secret(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "events_signing_secret", value)
+
+    @_builtins.property
+    @pulumi.getter(name="eventsUrl")
+    def events_url(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Where to deliver the rotation's events (started, promoted, blocked, unblocked, overdue, cancelled, refused): an `https://` URL that receives each as a signed CloudEvents JSON `POST` (plain `http://` only on loopback). Unset: no events. Kept secret, since a webhook URL often carries a token. A delivery that fails never fails or changes a rotation; the `pulumi up` prints a warning. Falls back to the `STYTCH_ROTATION_EVENTS_URL` environment variable.
+        """
+        return pulumi.get(self, "events_url")
+
+    @events_url.setter
+    def events_url(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "events_url", value)
 
     @_builtins.property
     @pulumi.getter(name="projectId")
@@ -130,6 +178,9 @@ class Provider(pulumi.ProviderResource):
                  allowed_api_host: pulumi.Input[Optional[_builtins.str]] = None,
                  base_url: pulumi.Input[Optional[_builtins.str]] = None,
                  cancel_orphaned_rotation: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 events_format: pulumi.Input[Optional[_builtins.str]] = None,
+                 events_signing_secret: pulumi.Input[Optional[_builtins.str]] = None,
+                 events_url: pulumi.Input[Optional[_builtins.str]] = None,
                  project_id: pulumi.Input[Optional[_builtins.str]] = None,
                  request_timeout_ms: pulumi.Input[Optional[_builtins.str]] = None,
                  secret: pulumi.Input[Optional[_builtins.str]] = None,
@@ -142,6 +193,9 @@ class Provider(pulumi.ProviderResource):
         :param pulumi.Input[_builtins.str] allowed_api_host: An `https://` host other than Stytch's own that `baseUrl` may name, exactly: a Stytch custom domain, or a proxy of yours that forwards to Stytch. Every request sends the project secret to it. Falls back to the `STYTCH_ALLOWED_API_HOST` environment variable.
         :param pulumi.Input[_builtins.str] base_url: The Stytch API base URL. Default: `https://test.stytch.com` for a `project-test-…` id, `https://api.stytch.com` for a `project-live-…` id. `https://` must name a Stytch API host unless `allowedApiHost` names it; plain `http://` only on loopback (the emulator). Falls back to the `STYTCH_BASE_URL` environment variable.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] cancel_orphaned_rotation: Recovery after an interrupted `pulumi up`: client id → the last four characters of the next secret of the one pending rotation that this stack may cancel although it does not hold its secret. The error that needs it prints the command that sets it.
+        :param pulumi.Input[_builtins.str] events_format: The body of each event: `cloudevents` (the default: CloudEvents 1.0 structured JSON) or `slack` (a Slack incoming webhook's `{"text": …}`, one line per event, with the same secret-free facts). Both are signed the same way. Falls back to the `STYTCH_ROTATION_EVENTS_FORMAT` environment variable.
+        :param pulumi.Input[_builtins.str] events_signing_secret: The key that signs every event, as the Standard Webhooks specification says (`webhook-signature`): `whsec_` followed by at least 24 bytes in base64. Required with `eventsUrl`; set it with `pulumi config set --secret`. Falls back to the `STYTCH_ROTATION_EVENTS_SECRET` environment variable.
+        :param pulumi.Input[_builtins.str] events_url: Where to deliver the rotation's events (started, promoted, blocked, unblocked, overdue, cancelled, refused): an `https://` URL that receives each as a signed CloudEvents JSON `POST` (plain `http://` only on loopback). Unset: no events. Kept secret, since a webhook URL often carries a token. A delivery that fails never fails or changes a rotation; the `pulumi up` prints a warning. Falls back to the `STYTCH_ROTATION_EVENTS_URL` environment variable.
         :param pulumi.Input[_builtins.str] project_id: The Stytch project id (`project-test-…` or `project-live-…`). Falls back to the `STYTCH_PROJECT_ID` environment variable.
         :param pulumi.Input[_builtins.str] request_timeout_ms: Deadline of one HTTP attempt to Stytch, in milliseconds (a positive whole number; default 20000). Falls back to the `STYTCH_REQUEST_TIMEOUT_MS` environment variable.
         :param pulumi.Input[_builtins.str] secret: The Stytch project secret; set it with `pulumi config set --secret stytch:secret …`. Falls back to the `STYTCH_SECRET` environment variable. Never a resource input, never stored by the provider.
@@ -173,6 +227,9 @@ class Provider(pulumi.ProviderResource):
                  allowed_api_host: pulumi.Input[Optional[_builtins.str]] = None,
                  base_url: pulumi.Input[Optional[_builtins.str]] = None,
                  cancel_orphaned_rotation: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 events_format: pulumi.Input[Optional[_builtins.str]] = None,
+                 events_signing_secret: pulumi.Input[Optional[_builtins.str]] = None,
+                 events_url: pulumi.Input[Optional[_builtins.str]] = None,
                  project_id: pulumi.Input[Optional[_builtins.str]] = None,
                  request_timeout_ms: pulumi.Input[Optional[_builtins.str]] = None,
                  secret: pulumi.Input[Optional[_builtins.str]] = None,
@@ -188,6 +245,9 @@ class Provider(pulumi.ProviderResource):
             __props__.__dict__["allowed_api_host"] = allowed_api_host
             __props__.__dict__["base_url"] = base_url
             __props__.__dict__["cancel_orphaned_rotation"] = pulumi.Output.from_input(cancel_orphaned_rotation).apply(pulumi.runtime.to_json) if cancel_orphaned_rotation is not None else None
+            __props__.__dict__["events_format"] = events_format
+            __props__.__dict__["events_signing_secret"] = None if events_signing_secret is None else pulumi.Output.secret(events_signing_secret)
+            __props__.__dict__["events_url"] = None if events_url is None else pulumi.Output.secret(events_url)
             __props__.__dict__["project_id"] = project_id
             __props__.__dict__["request_timeout_ms"] = request_timeout_ms
             __props__.__dict__["secret"] = None if secret is None else pulumi.Output.secret(secret)

@@ -26,6 +26,21 @@ func GetCancelOrphanedRotation(ctx *pulumi.Context) string {
 	return config.Get(ctx, "stytch:cancelOrphanedRotation")
 }
 
+// The body of each event: `cloudevents` (the default: CloudEvents 1.0 structured JSON) or `slack` (a Slack incoming webhook's `{"text": …}`, one line per event, with the same secret-free facts). Both are signed the same way. Falls back to the `STYTCH_ROTATION_EVENTS_FORMAT` environment variable.
+func GetEventsFormat(ctx *pulumi.Context) string {
+	return config.Get(ctx, "stytch:eventsFormat")
+}
+
+// The key that signs every event, as the Standard Webhooks specification says (`webhook-signature`): `whsec_` followed by at least 24 bytes in base64. Required with `eventsUrl`; set it with `pulumi config set --secret`. Falls back to the `STYTCH_ROTATION_EVENTS_SECRET` environment variable.
+func GetEventsSigningSecret(ctx *pulumi.Context) string {
+	return config.Get(ctx, "stytch:eventsSigningSecret")
+}
+
+// Where to deliver the rotation's events (started, promoted, blocked, unblocked, overdue, cancelled, refused): an `https://` URL that receives each as a signed CloudEvents JSON `POST` (plain `http://` only on loopback). Unset: no events. Kept secret, since a webhook URL often carries a token. A delivery that fails never fails or changes a rotation; the `pulumi up` prints a warning. Falls back to the `STYTCH_ROTATION_EVENTS_URL` environment variable.
+func GetEventsUrl(ctx *pulumi.Context) string {
+	return config.Get(ctx, "stytch:eventsUrl")
+}
+
 // The Stytch project id (`project-test-…` or `project-live-…`). Falls back to the `STYTCH_PROJECT_ID` environment variable.
 func GetProjectId(ctx *pulumi.Context) string {
 	return config.Get(ctx, "stytch:projectId")

@@ -42,6 +42,27 @@ class _ExportableConfig(types.ModuleType):
         return __config__.get('cancelOrphanedRotation')
 
     @_builtins.property
+    def events_format(self) -> Optional[str]:
+        """
+        The body of each event: `cloudevents` (the default: CloudEvents 1.0 structured JSON) or `slack` (a Slack incoming webhook's `{"text": …}`, one line per event, with the same secret-free facts). Both are signed the same way. Falls back to the `STYTCH_ROTATION_EVENTS_FORMAT` environment variable.
+        """
+        return __config__.get('eventsFormat')
+
+    @_builtins.property
+    def events_signing_secret(self) -> Optional[str]:
+        """
+        The key that signs every event, as the Standard Webhooks specification says (`webhook-signature`): `whsec_` followed by at least 24 bytes in base64. Required with `eventsUrl`; set it with `pulumi config set --secret`. Falls back to the `STYTCH_ROTATION_EVENTS_SECRET` environment variable.
+        """
+        return __config__.get('eventsSigningSecret')
+
+    @_builtins.property
+    def events_url(self) -> Optional[str]:
+        """
+        Where to deliver the rotation's events (started, promoted, blocked, unblocked, overdue, cancelled, refused): an `https://` URL that receives each as a signed CloudEvents JSON `POST` (plain `http://` only on loopback). Unset: no events. Kept secret, since a webhook URL often carries a token. A delivery that fails never fails or changes a rotation; the `pulumi up` prints a warning. Falls back to the `STYTCH_ROTATION_EVENTS_URL` environment variable.
+        """
+        return __config__.get('eventsUrl')
+
+    @_builtins.property
     def project_id(self) -> Optional[str]:
         """
         The Stytch project id (`project-test-…` or `project-live-…`). Falls back to the `STYTCH_PROJECT_ID` environment variable.
