@@ -27,6 +27,7 @@
  */
 import { isUnknown } from "./engine-values";
 import { isFingerprint, isRetiredFingerprint } from "./fingerprint";
+import { shownText } from "./printable";
 import {
   isInWindow,
   longestClosedMs,
@@ -185,7 +186,7 @@ export function autopilotProblems(
         property: name,
         reason:
           `${name} must be a duration: a whole number followed by s, m, h or d, such as "90d", "36h" or ` +
-          `"30s", of at most 3650d; got ${typeof value === "string" ? JSON.stringify(value.slice(0, 40)) : `a ${typeof value}`}.`,
+          `"30s", of at most 3650d; got ${typeof value === "string" ? shownText(value) : `a ${typeof value}`}.`,
       });
     }
   }
@@ -208,7 +209,7 @@ export function autopilotProblems(
   ) {
     problems.push({
       property: "overdue",
-      reason: `overdue must be "fail" (an overdue rotation fails the pulumi up, the default) or "warn" (it prints a warning and records overdueSince, and the rest of the stack deploys); got ${typeof overdue === "string" ? JSON.stringify(overdue.slice(0, 40)) : `a ${typeof overdue}`}.`,
+      reason: `overdue must be "fail" (an overdue rotation fails the pulumi up, the default) or "warn" (it prints a warning and records overdueSince, and the rest of the stack deploys); got ${typeof overdue === "string" ? shownText(overdue) : `a ${typeof overdue}`}.`,
     });
   }
   const windowText = news["rotationWindow"];

@@ -12,8 +12,10 @@ import { UNKNOWN, isUnknown, withoutUnknowns } from "./engine-values";
 import {
   describeKind,
   isStytchShapedClientId,
+  mayQuote,
   secretLookingIdProblem,
   shownClientId,
+  shownText,
 } from "./printable";
 import {
   EMERGENCY_INPUT,
@@ -72,8 +74,13 @@ export function checkInputs(
   news: RawInputs,
 ): CheckOutcome {
   const failures: InputFailure[] = [];
+  // The engine prints the program's value beside a failed property: when that value has the shape of a
+  // secret (pasted into the wrong input), the problem is reported as the resource's, printed without it.
   const fail = (property: keyof RawInputs, reason: string) =>
-    failures.push({ property, reason: withoutUnknowns(reason) });
+    failures.push({
+      property: secretShaped(news[property]) ? "" : property,
+      reason: withoutUnknowns(reason),
+    });
 
   const clientId = news.clientId;
   const idProblem = isUnknown(clientId) ? undefined : clientIdProblem(clientId);
@@ -150,6 +157,11 @@ export function checkInputs(
   return failures.length > 0 ? { ...result, failures } : result;
 }
 
+/** True for a text input that has the shape of a secret (see {@link mayQuote}). */
+function secretShaped(value: unknown): boolean {
+  return typeof value === "string" && !mayQuote(value);
+}
+
 /**
  * Which of the inputs that start a new rotation differ between the old outputs and the new inputs,
  * decided where the new ones are known. `triggers` compare as JSON, ignoring key order.
@@ -201,6 +213,7 @@ export function kindFromId(clientId: string): ClientKind | undefined {
  */
 export function describeValue(value: unknown): string {
   if (value === undefined) return "nothing";
+  if (typeof value === "string" && !mayQuote(value)) return shownText(value);
   // JSON.stringify returns undefined, whatever its type says, for a function or a symbol (shown as they
   // print) and for an object whose toJSON() does (shown as its type, not "[object Object]").
   const stringified = JSON.stringify(value) as string | undefined;

@@ -69,6 +69,28 @@ export function shownSetting(
   return `a value of ${value.length} characters${looksLike} (not shown)`;
 }
 
+/**
+ * True when a message may quote `text`, a value given where a duration, a word or a window belongs: not
+ * when it has the shape of a secret (a client secret pasted into the wrong input, a project secret, a
+ * webhook signing secret), since the message would print it.
+ */
+export function mayQuote(text: string): boolean {
+  return (
+    secretLookingIdProblem(text) === undefined &&
+    !/^(secret-(test|live)-|whsec_)/.test(text)
+  );
+}
+
+/**
+ * A short text as a message shows it: quoted when it is printable, at most 40 characters and not shaped
+ * like a secret ({@link mayQuote}); otherwise only its length.
+ */
+export function shownText(text: string): string {
+  return /^[\x20-\x7e]{1,40}$/.test(text) && mayQuote(text)
+    ? JSON.stringify(text)
+    : `a text of ${text.length} characters (not shown)`;
+}
+
 /** What kind of value `value` is ("a number", "a list", "null"), for a message that must not show it. */
 export function describeKind(value: unknown): string {
   if (value === null) return "null";

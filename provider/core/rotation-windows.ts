@@ -19,6 +19,7 @@
  *   spread evenly over half the period.
  */
 import { createHash } from "node:crypto";
+import { shownText } from "./printable";
 
 /** A parsed {@link WindowInput}: the days (0 = Sunday), the hours as minutes of the day, and the zone. */
 export interface RotationWindow {
@@ -64,7 +65,7 @@ export function parseWindow(
   const parts = text.trim().split(/\s+/);
   if (text.length > 100 || parts.length < 2 || parts.length > 3) {
     return {
-      problem: `rotationWindow must be days, hours and an optional time zone, ${example}; got ${describeText(text)}.`,
+      problem: `rotationWindow must be days, hours and an optional time zone, ${example}; got ${shownText(text)}.`,
     };
   }
   const [daysText, hoursText, zoneText = "UTC"] = parts as [
@@ -81,7 +82,7 @@ export function parseWindow(
   const end = hours ? minuteOfDay(hours[2]!) : undefined;
   if (start === undefined || end === undefined || start === MINUTES_PER_DAY) {
     return {
-      problem: `rotationWindow hours must be HH:MM-HH:MM between 00:00 and 24:00 (${describeText(hoursText)} is not), ${example}.`,
+      problem: `rotationWindow hours must be HH:MM-HH:MM between 00:00 and 24:00 (${shownText(hoursText)} is not), ${example}.`,
     };
   }
   if (start === end) {
@@ -92,7 +93,7 @@ export function parseWindow(
   const timeZone = canonicalZone(zoneText);
   if (timeZone === undefined) {
     return {
-      problem: `rotationWindow time zone ${describeText(zoneText)} is not an IANA time zone name such as UTC, Europe/Berlin or America/New_York.`,
+      problem: `rotationWindow time zone ${shownText(zoneText)} is not an IANA time zone name such as UTC, Europe/Berlin or America/New_York.`,
     };
   }
   return { window: { days, startMinute: start, endMinute: end, timeZone } };
@@ -209,7 +210,7 @@ function parseDays(text: string): Set<number> | string {
     const first = range ? dayIndex(range[1]!) : -1;
     const last = range?.[2] === undefined ? first : dayIndex(range[2]);
     if (first < 0 || last < 0) {
-      return `must be three-letter day names (Mon, Tue, Wed, Thu, Fri, Sat, Sun), single or as ranges; got ${describeText(item)}`;
+      return `must be three-letter day names (Mon, Tue, Wed, Thu, Fri, Sat, Sun), single or as ranges; got ${shownText(item)}`;
     }
     for (let day = first; ; day = (day + 1) % 7) {
       days.add(day);
@@ -320,8 +321,3 @@ function mod(a: number, b: number): number {
 }
 
 /** A piece of a window's text for a message: quoted when short and printable, otherwise described. */
-function describeText(text: string): string {
-  return /^[\x20-\x7e]{1,40}$/.test(text)
-    ? JSON.stringify(text)
-    : `a text of ${text.length} characters`;
-}

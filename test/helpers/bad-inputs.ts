@@ -189,6 +189,46 @@ export const BAD_INPUTS: readonly BadInput[] = [
     says: "looks like a secret, not a client id",
     level: "resource",
   },
+  // Any other input: a secret pasted in the wrong place is reported as the resource's problem (the engine
+  // prints a failed property's value) and described by its length, never quoted.
+  {
+    what: "a client secret pasted as rotateEvery",
+    args: { clientId: m2mId, rotateEvery: PASTED_SECRET, promoteAfter: "7d" },
+    field: "rotateEvery",
+    says: "got a text of 44 characters (not shown)",
+    level: "resource",
+  },
+  {
+    what: "a client secret pasted as overdue",
+    args: {
+      clientId: m2mId,
+      rotateEvery: "30d",
+      promoteAfter: "7d",
+      overdue: PASTED_SECRET,
+    },
+    field: "overdue",
+    says: "got a text of 44 characters (not shown)",
+    level: "resource",
+  },
+  {
+    what: "a client secret pasted as rotationWindow",
+    args: {
+      clientId: m2mId,
+      rotateEvery: "30d",
+      promoteAfter: "7d",
+      rotationWindow: PASTED_SECRET,
+    },
+    field: "rotationWindow",
+    says: "got a text of 44 characters (not shown)",
+    level: "resource",
+  },
+  {
+    what: "a client secret pasted as clientKind",
+    args: { clientId: m2mId, clientKind: PASTED_SECRET },
+    field: "clientKind",
+    says: "got a text of 44 characters (not shown)",
+    level: "resource",
+  },
   {
     what: "a project secret pasted as clientId",
     args: {
