@@ -15,6 +15,7 @@
  * encrypted is shown as such, never decrypted.
  */
 import {
+  AUTOPILOT_INPUTS,
   durationMs,
   effectiveMaxPendingAge,
   isOverdue,
@@ -191,7 +192,10 @@ function rowOf(
   const fingerprints = plain(outputs["consumerFingerprints"]);
   const endpoints = plain(outputs["consumerEndpoints"]);
   const newFingerprint = text("newClientSecretFingerprint") ?? null;
-  const autopilot = newFingerprint !== null || time("startedAt") !== null;
+  // The outputs echo each autopilot input the program set; every rotation has the audit times.
+  const autopilot = AUTOPILOT_INPUTS.some(
+    (name) => outputs[name] !== undefined && outputs[name] !== null,
+  );
 
   const startedOutput = time("startedAt");
   const created = isoTime(plain(resource["created"]));

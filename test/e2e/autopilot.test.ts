@@ -84,6 +84,9 @@ test.concurrent(
       const stack = await billingStack(newStack, m2m.clientId, {
         promoteAfter: "15s",
         rotateEvery: "35s",
+        // This test pins the schedule itself; the spread (which shortens the first period by up to half)
+        // is test/e2e/windows.test.ts's.
+        spreadRotations: false,
       });
       const cycleStarted = Date.now();
       const runs = [await scheduledUp(stack, emulator)];
