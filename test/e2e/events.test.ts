@@ -55,6 +55,18 @@ function received(receiver: WebhookReceiver): string {
     .join("\n");
 }
 
+/** No secret in anything the test produced: the receiver's headers and bodies, the stack's files, the output. */
+function expectNoSecretReached(
+  receiver: WebhookReceiver,
+  stack: E2EStack,
+  secrets: Parameters<typeof expectFreeOfSecrets>[1],
+): void {
+  expectFreeOfSecrets(
+    received(receiver) + stack.persistedText() + stack.engineOutput.join("\n"),
+    secrets,
+  );
+}
+
 async function upAt(
   stack: E2EStack,
   clock: string,
@@ -182,12 +194,12 @@ test.concurrent(
         await upAt(stack, "2026-12-09T09:00:00Z", []);
         expect(receiver.deliveries).toHaveLength(5);
 
-        expectFreeOfSecrets(
-          received(receiver) +
-            stack.persistedText() +
-            stack.engineOutput.join("\n"),
-          [secret, m2m.clientSecret, emulator.projectSecret, receiver.secret],
-        );
+        expectNoSecretReached(receiver, stack, [
+          secret,
+          m2m.clientSecret,
+          emulator.projectSecret,
+          receiver.secret,
+        ]);
       } finally {
         await receiver.close();
       }
@@ -382,12 +394,12 @@ test.concurrent.each(FAILURES)(
             `${receiver.deliveries.length - afterCreate} for the promoted event\n`,
         );
         expect(receiver.deliveries).toHaveLength(mode.kind === "down" ? 0 : 6);
-        expectFreeOfSecrets(
-          received(receiver) +
-            stack.persistedText() +
-            stack.engineOutput.join("\n"),
-          [secret, m2m.clientSecret, emulator.projectSecret, receiver.secret],
-        );
+        expectNoSecretReached(receiver, stack, [
+          secret,
+          m2m.clientSecret,
+          emulator.projectSecret,
+          receiver.secret,
+        ]);
       } finally {
         await receiver.close();
       }
@@ -422,12 +434,12 @@ test.concurrent(
         });
         // The plugin keeps the events' settings secret in the state, as it does the project secret.
         expect(stack.stateFileText()).not.toContain(receiver.url);
-        expectFreeOfSecrets(
-          received(receiver) +
-            stack.persistedText() +
-            stack.engineOutput.join("\n"),
-          [secret, m2m.clientSecret, emulator.projectSecret, receiver.secret],
-        );
+        expectNoSecretReached(receiver, stack, [
+          secret,
+          m2m.clientSecret,
+          emulator.projectSecret,
+          receiver.secret,
+        ]);
       } finally {
         await receiver.close();
       }
