@@ -133,6 +133,12 @@ export interface RunningEmulator {
    */
   verifySecret(clientId: string, secret: string): SecretMatch;
   /**
+   * Makes `secret` the next secret a rotate/start generates (in-process), for tests of secrets Stytch
+   * gives only by chance, e.g. a last four starting with "-".
+   * @throws {@link Error} unless it has a generated secret's shape, 44 base64url characters.
+   */
+  chooseNextSecret(secret: string): void;
+  /**
    * A complete textual dump of the in-memory store (`util.inspect` of the real objects, no depth or
    * length limits), for debugging and for proving that it holds hashes and last fours, never a secret.
    */
@@ -262,6 +268,7 @@ export async function startEmulator(
     getClient: (clientId) => state.lookup(clientId),
     rotateSigningKey: () => tokens.rotateKey(),
     verifySecret: (clientId, secret) => state.verifySecret(clientId, secret),
+    chooseNextSecret: (secret) => state.chooseNextSecret(secret),
     dumpState: () => inspectDeep(state),
     close: () => {
       closing ??= new Promise<void>((resolve) => {

@@ -190,6 +190,7 @@ export class EmulatorState {
   private readonly projectSecretHash: SecretRecord;
   private readonly alreadyRotating: AlreadyRotatingMode;
   private readonly creationMethod: string;
+  private readonly chosenNextSecrets: string[] = [];
 
   /** @param options Project identity and behaviour switches, see {@link EmulatorStateOptions}. */
   constructor(options: EmulatorStateOptions) {
@@ -197,6 +198,20 @@ export class EmulatorState {
     this.projectSecretHash = hashSecret(options.projectSecret);
     this.alreadyRotating = options.alreadyRotating;
     this.creationMethod = options.creationMethod;
+  }
+
+  /**
+   * Makes `secret` the next secret a rotate/start generates, for tests of secrets Stytch gives only by
+   * chance (a last four starting with "-" is one in 64). Queued secrets are used in order.
+   * @throws {@link Error} for a secret not shaped like a generated one (44 base64url characters).
+   */
+  chooseNextSecret(secret: string): void {
+    if (!/^[A-Za-z0-9_-]{44}$/.test(secret)) {
+      throw new Error(
+        "a chosen next secret must be shaped like a generated one: 44 base64url characters",
+      );
+    }
+    this.chosenNextSecrets.push(secret);
   }
 
   /**
@@ -418,7 +433,7 @@ export class EmulatorState {
         `The ${KIND_INFO[kind].label} is already rotating its secret. Complete or cancel the pending rotation before starting a new one.`,
       );
     }
-    const next = generateClientSecret();
+    const next = this.chosenNextSecrets.shift() ?? generateClientSecret();
     stored.nextSecret = hashSecret(next);
     if (stored.kind === "m2m") {
       const { client_id, ...rest } = m2mClientJSON(stored);

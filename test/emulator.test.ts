@@ -720,6 +720,29 @@ describe.each(KINDS)(
         expect(emulator().verifySecret(client.clientId, next)).toBe("next");
       });
 
+      test("answers with a chosen next secret, in the order chosen, then random ones again", async () => {
+        const client = seeded(emulator());
+        const chosen = ["A".repeat(40) + "-KaE", "B".repeat(40) + "_x9z"];
+        for (const secret of chosen) emulator().chooseNextSecret(secret);
+        const answered: string[] = [];
+        for (let i = 0; i < 3; i++) {
+          answered.push(
+            stringAt(
+              (await call(client.clientId, "start")).body,
+              payloadKey,
+              "next_client_secret",
+            ),
+          );
+          await call(client.clientId, "cancel");
+        }
+        expect(answered.slice(0, 2)).toEqual(chosen);
+        expect(answered[2]).toMatch(/^[A-Za-z0-9_-]{44}$/);
+        expect(chosen).not.toContain(answered[2]);
+        expect(() => emulator().chooseNextSecret("too-short")).toThrow(
+          "44 base64url characters",
+        );
+      });
+
       test(`fails with 400 ${errorPrefix}_already_rotating_secret when a rotation is pending`, async () => {
         const client = seeded(emulator());
         const next = stringAt(

@@ -6,6 +6,7 @@
  * `test/e2e/native-languages.test.ts` (the native plugin from each language).
  */
 import { ROUTE_TEMPLATES, type RunningEmulator } from "../../emulator";
+import { authorizeCommand } from "../../provider/core/orphaned-rotation";
 import { arrayContaining } from "./matchers";
 import { killProcessTree, programsOfTree } from "./process-tree";
 import type { CliRun, E2EStack } from "./pulumi-harness";
@@ -130,7 +131,7 @@ export async function expectOrphanRecovery(
     "pulumi up",
     "pulumi cancel", // the engine's: the killed run left the file backend's lock
     "pulumi up",
-    `pulumi config set --path 'stytch:cancelOrphanedRotation["${clientId}"]' ${orphan}`, // ours
+    authorizeCommand(clientId, orphan), // ours; "--" before the path when the last four start with "-"
     "pulumi up",
   ]);
   return last;

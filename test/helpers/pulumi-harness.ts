@@ -311,11 +311,14 @@ export class E2EStack {
    * process gets a process group of its own, as a pipeline runner's step does.
    */
   startCli(args: string[]): { pid: number; done: Promise<CliRun> } {
+    // After a "--" every word is an argument, so the step's own flags go before it.
+    const endOfFlags = args.includes("--") ? args.indexOf("--") : args.length;
     return this.startProgram(path.join(e2eContext().cliDir, "pulumi"), [
-      ...args,
+      ...args.slice(0, endOfFlags),
       "--stack",
       this.stack.name,
       "--non-interactive",
+      ...args.slice(endOfFlags),
     ]);
   }
 
