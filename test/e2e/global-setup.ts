@@ -35,75 +35,79 @@ export default async function globalSetup(): Promise<void> {
   const workRoot = fs.mkdtempSync(
     path.join(os.tmpdir(), "stytch-rotation-e2e-"),
   );
+  // The Node.js side first: on a machine that has never built the CLI, `.ci/run` is building it
+  // meanwhile, and these installs wait mostly on the npm registry, not on the cores the build keeps busy.
+  const tarball = packThisPackage(workRoot);
+  // `npm run plugin:pack`: reused when nothing it is built from changed, otherwise about half a minute.
+  const plugin = await packPlugin();
+  const versions = supportedPulumiVersions();
+  const programs: E2EContext["programs"] = {
+    newest: installProgram(
+      workRoot,
+      "program-newest",
+      "fixture",
+      tarball,
+      versions.newest,
+    ),
+    floor: installProgram(
+      workRoot,
+      "program-floor",
+      "fixture",
+      tarball,
+      versions.floor,
+    ),
+    example: installProgram(
+      workRoot,
+      "example",
+      "example",
+      tarball,
+      versions.newest,
+    ),
+    consumer: installProgram(
+      workRoot,
+      "consumer",
+      "consumer",
+      tarball,
+      versions.newest,
+    ),
+    ...autopilotPrograms(
+      installProgram(
+        workRoot,
+        "autopilot",
+        "autopilot",
+        tarball,
+        versions.newest,
+      ),
+    ),
+    native: installProgram(
+      workRoot,
+      "native",
+      "native",
+      tarball,
+      versions.newest,
+    ),
+    nativeTypescript: installProgram(
+      workRoot,
+      "native-typescript",
+      "nativeTypescript",
+      packNodejsSdk(workRoot),
+      versions.newest,
+    ),
+  };
   // The end-to-end tests never skip: without a CLI this throws, and the script names the ways to get one.
   process.stderr.write(
     "\n[e2e] providing the Pulumi CLI (npm run pulumi:ensure)…\n",
   );
   const cliDir = ensurePulumiCli();
-  // Before the installs, not beside them: they block this process (spawnSync), so it could neither
-  // report the build's progress nor time it.
+  // After the CLI, whose Go build shares much with this one and leaves it in Go's build cache; not
+  // beside the installs, which block this process (spawnSync), so it could neither report the build's
+  // progress nor time it.
   const goDriver = await buildGoDriver(workRoot);
-  const tarball = packThisPackage(workRoot);
-  // `npm run plugin:pack`: reused when nothing it is built from changed, otherwise about half a minute.
-  const plugin = await packPlugin();
-  const versions = supportedPulumiVersions();
   const context: E2EContext = {
     workRoot,
     tarball,
     cliDir,
-    programs: {
-      newest: installProgram(
-        workRoot,
-        "program-newest",
-        "fixture",
-        tarball,
-        versions.newest,
-      ),
-      floor: installProgram(
-        workRoot,
-        "program-floor",
-        "fixture",
-        tarball,
-        versions.floor,
-      ),
-      example: installProgram(
-        workRoot,
-        "example",
-        "example",
-        tarball,
-        versions.newest,
-      ),
-      consumer: installProgram(
-        workRoot,
-        "consumer",
-        "consumer",
-        tarball,
-        versions.newest,
-      ),
-      ...autopilotPrograms(
-        installProgram(
-          workRoot,
-          "autopilot",
-          "autopilot",
-          tarball,
-          versions.newest,
-        ),
-      ),
-      native: installProgram(
-        workRoot,
-        "native",
-        "native",
-        tarball,
-        versions.newest,
-      ),
-      nativeTypescript: installProgram(
-        workRoot,
-        "native-typescript",
-        "nativeTypescript",
-        packNodejsSdk(workRoot),
-        versions.newest,
-      ),
-    },
+    programs,
     goDriver,
     pulumiVersions: versions,
     plugin: {
