@@ -472,23 +472,26 @@ function shortTime(iso: string | null): string {
   return iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)}Z` : "-";
 }
 
-/** A span of time as its two largest units: `3d 4h`, `5h 2m`, `42s`. */
+/**
+ * A span of time as its largest unit and the one right below it, which is left out when it is zero:
+ * `3d 4h`, `86d` (not `86d 51m`, which would read as a smaller span), `5h 2m`, `42s`.
+ */
 export function span(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
   const units: Array<[string, number]> = [
     ["d", 86_400],
     ["h", 3_600],
     ["m", 60],
     ["s", 1],
   ];
-  const parts: string[] = [];
-  let rest = seconds;
-  for (const [unit, size] of units) {
-    const count = Math.floor(rest / size);
-    if (count > 0 || (unit === "s" && parts.length === 0))
-      parts.push(`${count}${unit}`);
-    rest -= count * size;
-    if (parts.length === 2) break;
+  const seconds = Math.floor(ms / 1000);
+  const largest = units.findIndex(([, size]) => seconds >= size);
+  if (largest === -1) return "0s";
+  const [unit, size] = units[largest]!;
+  const parts = [`${Math.floor(seconds / size)}${unit}`];
+  const below = units[largest + 1];
+  if (below) {
+    const count = Math.floor((seconds % size) / below[1]);
+    if (count > 0) parts.push(`${count}${below[0]}`);
   }
   return parts.join(" ");
 }

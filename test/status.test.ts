@@ -295,7 +295,7 @@ test("exit codes: overdue before blocked before unreadable", () => {
   expect(exitCodeOf([], [read])).toBe(STATUS_EXIT_CODES.ok);
 });
 
-test("span shows the two largest units", () => {
+test("span shows the largest unit and the one right below it, unless that one is zero", () => {
   expect(
     [
       0,
@@ -303,8 +303,11 @@ test("span shows the two largest units", () => {
       302_000,
       90_061_000,
       89 * 86_400_000 + 23 * 3_600_000 + 59_000,
+      86 * 86_400_000 + 51 * 60_000,
+      5 * 3_600_000 + 30_000,
+      3_600_000 + 60_000,
     ].map(span),
-  ).toEqual(["0s", "42s", "5m 2s", "1d 1h", "89d 23h"]);
+  ).toEqual(["0s", "42s", "5m 2s", "1d 1h", "89d 23h", "86d", "5h", "1h 1m"]);
 });
 
 test("the --json report of every kind of row matches the JSON Schema the package ships", () => {

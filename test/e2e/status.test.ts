@@ -176,7 +176,7 @@ test("reads dynamic and native rotations from several stacks: table, --json agai
   expect(row("scheduled")).toMatch(/promote in \d+m .*1 of 1: #1 sfp2:/);
   // rotateEvery 90d, spread by client id over its last half: due in 45 to 90 days.
   expect(row("done")).toMatch(
-    /connected_app +promoted .* rotate in (4[5-9]|[5-8]\d|90)d \d+h/,
+    /connected_app +promoted .* rotate in (4[5-9]|[5-8]\d|90)d( \d+h)? /,
   );
   expect(row("blocked")).toMatch(/pending .*\[\d\] for \d+[smhd]/);
   expect(row("late")).toContain("pending (OVERDUE)");
